@@ -1,0 +1,147 @@
+"""pytest plugin: ``import flask`` gives ``wsgi_stack``, one module for one module.
+
+Loaded with ``-p flask_suite_alias`` by ``run.py``. A meta-path finder answers every import of ``flask`` or
+``flask.<sub>`` with the already-imported ``wsgi_stack`` / ``wsgi_stack.<sub>`` module object itself, so
+``flask.json.tag is wsgi_stack.json.tag`` and a test that patches ``flask.x`` patches wsgi_stack. Nothing is
+copied or wrapped, and wsgi_stack's files are never touched.
+
+wsgi_stack leaves some of Flask out on purpose (see ``scope.toml``). A few in-scope test files still import such
+names at module level, so that they can be collected at all; for those exact names, and only while wsgi_stack
+lacks them, inert stand-ins from ``flask_standins`` are supplied. They raise on use, and the terminal summary
+lists every one that was handed out.
+
+The plugin refuses to start when a real Flask is importable: the run would silently judge Flask, not wsgi_stack.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from types import ModuleType
+from typing import Sequence
+
+import pytest
+
+ALIAS = "flask"
+TARGET = "wsgi_stack"
+
+# Out-of-scope modules that in-scope test files import at the top: alias name -> stand-in module.
+STANDIN_MODULES: dict[str, str] = {
+    "flask.cli": "flask_standins.cli",  # test_testing.py: ``from flask.cli import ScriptInfo``
+}
+# Out-of-scope names inside in-scope modules: (alias module, attribute) -> "stand-in module:attribute".
+STANDIN_NAMES: dict[tuple[str, str], str] = {
+    ("flask", "appcontext_popped"): "flask_standins.signals:appcontext_popped",  # test_testing.py
+    ("flask.testing", "FlaskCliRunner"): "flask_standins.cli:FlaskCliRunner",  # test_testing.py
+}
+
+
+class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Import ``alias`` and ``alias.<sub>`` as the very module objects of ``target`` and ``target.<sub>``."""
+
+    def __init__(
+        self,
+        alias: str,
+        target: str,
+        standin_modules: dict[str, str] | None = None,
+        standin_names: dict[tuple[str, str], str] | None = None,
+    ) -> None:
+        self.alias = alias
+        self.target = target
+        self.standin_modules = dict(standin_modules or {})
+        self.standin_names = dict(standin_names or {})
+        self.standins_used: list[str] = []
+
+    def target_name(self, fullname: str) -> str | None:
+        """The target module name for an aliased name, or None when the name is not ours."""
+        if fullname == self.alias:
+            return self.target
+        if fullname.startswith(self.alias + "."):
+            return self.target + fullname[len(self.alias) :]
+        return None
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
+        name = self.target_name(fullname)
+        if name is None:
+            return None
+        module = self._resolve(fullname, name)
+        self._supply_standin_names(fullname, module)
+        # No origin: the import system then leaves the target's __spec__, __file__ and __path__ alone.
+        return importlib.util.spec_from_loader(
+            fullname, self, is_package=hasattr(module, "__path__")
+        )
+
+    def _resolve(self, fullname: str, name: str) -> ModuleType:
+        # Returning None here would let the path finder load the target's source a second time under the alias
+        # name (the parent's __path__ is the target's directory), so a missing module is an error right here.
+        if importlib.util.find_spec(name) is not None:
+            return importlib.import_module(name)
+        standin = self.standin_modules.get(fullname)
+        if standin is None:
+            raise ModuleNotFoundError(
+                f"No module named {fullname!r}: {self.target} has no module {name!r}", name=fullname
+            )
+        self.standins_used.append(f"{fullname} -> {standin}")
+        return importlib.import_module(standin)
+
+    def _supply_standin_names(self, fullname: str, module: ModuleType) -> None:
+        for (module_name, attribute), where in self.standin_names.items():
+            if module_name == fullname and not hasattr(module, attribute):
+                standin_module, _, standin_attribute = where.partition(":")
+                value = getattr(importlib.import_module(standin_module), standin_attribute)
+                setattr(module, attribute, value)
+                self.standins_used.append(f"{fullname}.{attribute} -> {where}")
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        name = self.target_name(spec.name)
+        assert name is not None, spec.name
+        if name in sys.modules:
+            return sys.modules[name]
+        return sys.modules[self.standin_modules[spec.name]]
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run: the module already ran once, under its own name."""
+
+
+def refuse_real(alias: str) -> None:
+    """Raise ``pytest.UsageError`` if ``alias`` is already imported or importable without our finder."""
+    if alias in sys.modules:
+        raise pytest.UsageError(f"{alias!r} was imported before the alias was installed: {sys.modules[alias]!r}")
+    spec = importlib.util.find_spec(alias)
+    if spec is not None:
+        raise pytest.UsageError(
+            f"A real {alias!r} is importable ({spec.origin}). This run would test it instead of {TARGET}: "
+            f"use an environment without {alias} installed (run.py makes one)."
+        )
+
+
+_finder: ModuleAlias | None = None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """Install the alias before Flask's ``tests/conftest.py`` runs ``from flask import Flask``."""
+    global _finder
+    refuse_real(ALIAS)
+    _finder = ModuleAlias(ALIAS, TARGET, STANDIN_MODULES, STANDIN_NAMES)
+    sys.meta_path.insert(0, _finder)
+
+
+def pytest_report_header() -> str:
+    target = importlib.import_module(TARGET)
+    return f"{ALIAS} -> {TARGET} ({getattr(target, '__file__', '?')})"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _finder is not None and _finder.standins_used:
+        terminalreporter.write_line(
+            "out-of-scope stand-ins handed out: " + ", ".join(_finder.standins_used)
+        )
