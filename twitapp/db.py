@@ -1,0 +1,631 @@
+"""twitapp's data access: connections, transactions and every SQL statement of the app.
+
+Two backends are supported, chosen by the ``DATABASE_URL`` setting:
+
+* ``sqlite:///PATH`` (three slashes and a relative path, four for an absolute one, or
+  ``:memory:``), through the standard library's :mod:`sqlite3`;
+* ``mysql://USER:PASSWORD@HOST:PORT/DB`` through PyMySQL, always ``utf8mb4``. TLS is off
+  unless the URL asks for it with ``?ssl=true`` (and optionally ``ssl_ca=PATH``): on a loopback
+  server the TLS attempt alone costs more than the query. ``connect_timeout``,
+  ``read_timeout`` and ``write_timeout`` (seconds) may be given the same way.
+
+The SQL is written once, with ``?`` placeholders, in the subset both backends accept. The
+few places where they differ are the :class:`Dialect` records below, and nowhere else.
+
+Connections are kept per thread and per URL and reused across requests (one TCP
+connection per worker thread instead of one per request). A kept connection is pinged
+when a request first needs it and re-opened if the server went away. Within a request,
+:func:`get_db` hands out that connection; the teardown hook installed by :func:`init_app`
+commits it at the end of the request, or rolls it back when the request failed, so no
+request leaves a transaction (and its snapshot) open for the next one.
+
+Any failure to reach the database, or a connection lost mid-request, is raised as
+:class:`DatabaseUnavailable`, which the app turns into a 503 answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import heapq
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pymysql
+import pymysql.cursors
+
+from wsgi_stack import current_app, g
+
+log = logging.getLogger(__name__)
+
+#: Larger than any message id either backend hands out; "no ``before`` cursor".
+NO_CURSOR = 2**63 - 1
+
+Row = dict[str, Any]
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be reached, or the connection broke while it was used."""
+
+
+class DuplicateUsername(Exception):
+    """An insert into ``user`` hit the unique index on the user name."""
+
+
+class BadDatabaseURL(ValueError):
+    """``DATABASE_URL`` is not a URL this module understands."""
+
+
+# --------------------------------------------------------------------------- dialects
+
+
+@dataclasses.dataclass(frozen=True)
+class Dialect:
+    """Everything that differs between the two backends' SQL, in one record each."""
+
+    name: str
+    #: The driver's placeholder; statements are written with ``?``.
+    placeholder: str
+    #: Column definition of an auto-numbered primary key.
+    serial_key: str
+    #: Column definition of a big integer that refers to such a key.
+    user_ref: str
+    #: Collation clause making user names unique and matched without regard to case.
+    nocase: str
+    #: Appended to every ``CREATE TABLE``.
+    table_options: str
+    #: ``INSERT`` that silently skips rows whose key already exists.
+    insert_ignore: str
+    #: Upsert counting one login failure in a bucket, restarting an expired window.
+    #: Parameters: bucket, now, window start limit (now - window), now.
+    count_failure: str
+
+
+SQLITE = Dialect(
+    name="sqlite",
+    placeholder="?",
+    serial_key="INTEGER PRIMARY KEY AUTOINCREMENT",
+    user_ref="INTEGER NOT NULL",
+    nocase="COLLATE NOCASE",
+    table_options="",
+    insert_ignore="INSERT OR IGNORE",
+    count_failure=(
+        "INSERT INTO login_failure (bucket, failures, window_start) VALUES (?, 1, ?) "
+        "ON CONFLICT (bucket) DO UPDATE SET "
+        "failures = CASE WHEN login_failure.window_start <= ? THEN 1 "
+        "ELSE login_failure.failures + 1 END, "
+        "window_start = CASE WHEN login_failure.window_start <= ? THEN excluded.window_start "
+        "ELSE login_failure.window_start END"
+    ),
+)
+
+MYSQL = Dialect(
+    name="mysql",
+    placeholder="%s",
+    serial_key="BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY",
+    user_ref="BIGINT NOT NULL",
+    # The table's utf8mb4_unicode_ci already compares without case; user names are ASCII.
+    nocase="",
+    table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+    insert_ignore="INSERT IGNORE",
+    # MySQL applies SET assignments left to right, so ``failures`` is decided while
+    # ``window_start`` still holds the old value, exactly as in the SQLite statement.
+    count_failure=(
+        "INSERT INTO login_failure (bucket, failures, window_start) VALUES (?, 1, ?) "
+        "ON DUPLICATE KEY UPDATE "
+        "failures = CASE WHEN window_start <= ? THEN 1 ELSE failures + 1 END, "
+        "window_start = CASE WHEN window_start <= ? THEN VALUES(window_start) "
+        "ELSE window_start END"
+    ),
+)
+
+
+def _schema(d: Dialect) -> list[str]:
+    """``CREATE`` statements of the schema, in dependency order.
+
+    Every timeline reads an index range whose length is the page size: the public one
+    walks the primary key of ``message`` backwards, a user's one the
+    ``(author_id, message_id)`` index, the home one that index once per followed author.
+    ``message_id`` grows with ``pub_date``, so it doubles as the time order.
+    """
+    return [
+        f"CREATE TABLE IF NOT EXISTS user ("
+        f" user_id {d.serial_key},"
+        f" username VARCHAR(32) {d.nocase} NOT NULL,"
+        f" email VARCHAR(254) NOT NULL,"
+        f" pw_hash VARCHAR(255) NOT NULL"
+        f"){d.table_options}",
+        "CREATE UNIQUE INDEX IF NOT EXISTS user_by_name ON user (username)",
+        f"CREATE TABLE IF NOT EXISTS follower ("
+        f" who_id {d.user_ref} REFERENCES user (user_id),"
+        f" whom_id {d.user_ref} REFERENCES user (user_id),"
+        f" PRIMARY KEY (who_id, whom_id)"
+        f"){d.table_options}",
+        "CREATE INDEX IF NOT EXISTS follower_by_whom ON follower (whom_id, who_id)",
+        f"CREATE TABLE IF NOT EXISTS message ("
+        f" message_id {d.serial_key},"
+        f" author_id {d.user_ref} REFERENCES user (user_id),"
+        f" text VARCHAR(280) NOT NULL,"
+        f" pub_date BIGINT NOT NULL"
+        f"){d.table_options}",
+        "CREATE INDEX IF NOT EXISTS message_by_author ON message (author_id, message_id)",
+        f"CREATE TABLE IF NOT EXISTS login_failure ("
+        f" bucket VARCHAR(200) NOT NULL PRIMARY KEY,"
+        f" failures INTEGER NOT NULL,"
+        f" window_start BIGINT NOT NULL"
+        f"){d.table_options}",
+    ]
+
+
+#: Tables in an order that drops cleanly (referring tables first).
+_TABLES = ("login_failure", "message", "follower", "user")
+
+#: Columns of a timeline row; ``m`` is ``message``, ``u`` its author.
+_TIMELINE_COLUMNS = "m.message_id, m.author_id, m.text, m.pub_date, u.username, u.email"
+
+#: At most this many authors' index ranges go into one home-timeline statement
+#: (SQLite allows 500 terms in a compound SELECT).
+HOME_AUTHORS_PER_STATEMENT = 200
+
+
+# --------------------------------------------------------------------------- URLs
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    """A parsed ``DATABASE_URL``."""
+
+    dialect: Dialect
+    options: dict[str, Any]
+
+
+def parse_url(url: str) -> Target:
+    """Parse ``url`` into the dialect and the driver's ``connect()`` arguments."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise BadDatabaseURL(f"DATABASE_URL has no scheme: {url!r}")
+    scheme = scheme.lower()
+    if scheme == "sqlite":
+        # SQLAlchemy's convention: sqlite:///relative.db, sqlite:////absolute.db
+        path = unquote(rest[1:] if rest.startswith("/") else rest)
+        if not path:
+            raise BadDatabaseURL("sqlite URL names no file: use sqlite:///PATH")
+        return Target(SQLITE, {"database": path})
+    if scheme in ("mysql", "mysql+pymysql", "mariadb"):
+        parts = urlsplit(url)
+        database = unquote(parts.path.lstrip("/"))
+        if not database:
+            raise BadDatabaseURL("mysql URL names no database: use mysql://USER:PASS@HOST:PORT/DB")
+        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        options: dict[str, Any] = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 3306,
+            "user": unquote(parts.username or "root"),
+            "password": unquote(parts.password or ""),
+            "database": database,
+            "charset": "utf8mb4",
+            "connect_timeout": float(query.get("connect_timeout", 5)),
+            "read_timeout": float(query.get("read_timeout", 30)),
+            "write_timeout": float(query.get("write_timeout", 30)),
+            "autocommit": False,
+        }
+        if query.get("ssl", "false").lower() in ("1", "true", "yes", "required"):
+            options["ssl"] = {"ca": query["ssl_ca"]} if "ssl_ca" in query else {}
+            options["ssl_verify_cert"] = "ssl_ca" in query
+        else:
+            options["ssl_disabled"] = True
+        return Target(MYSQL, options)
+    raise BadDatabaseURL(f"DATABASE_URL scheme {scheme!r} is neither sqlite nor mysql")
+
+
+# --------------------------------------------------------------------------- connections
+
+# Errors that mean "the database is not there (now)", as opposed to a bug in a statement.
+_UNAVAILABLE = (pymysql.OperationalError, pymysql.InterfaceError, sqlite3.OperationalError)
+
+
+class Connection:
+    """One connection to the app's database, with every query the app makes."""
+
+    def __init__(self, url: str) -> None:
+        target = parse_url(url)
+        self.url = url
+        self.dialect = target.dialect
+        self._statements: dict[str, str] = {}
+        try:
+            if self.dialect is SQLITE:
+                self._raw: Any = self._open_sqlite(target.options["database"])
+            else:
+                self._raw = pymysql.connect(
+                    cursorclass=pymysql.cursors.DictCursor, **target.options
+                )
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"cannot connect to the {self.dialect.name} database: {exc}") from exc
+
+    @staticmethod
+    def _open_sqlite(path: str) -> sqlite3.Connection:
+        raw = sqlite3.connect(path, timeout=10)
+        raw.row_factory = _dict_row
+        # WAL lets readers work while a writer commits (gunicorn runs several processes).
+        if path != ":memory:":
+            raw.execute("PRAGMA journal_mode = WAL")
+        raw.execute("PRAGMA foreign_keys = ON")
+        raw.execute("PRAGMA synchronous = NORMAL")
+        return raw
+
+    # -- plumbing
+
+    def _sql(self, statement: str) -> str:
+        """``statement`` with the driver's placeholders (translated once, then cached)."""
+        translated = self._statements.get(statement)
+        if translated is None:
+            if self.dialect.placeholder == "?":
+                translated = statement
+            else:
+                translated = statement.replace("%", "%%").replace("?", self.dialect.placeholder)
+            self._statements[statement] = translated
+        return translated
+
+    def _execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            cursor = self._raw.cursor()
+            cursor.execute(self._sql(statement), tuple(params))
+        except pymysql.IntegrityError as exc:
+            raise _integrity(exc) from exc
+        except sqlite3.IntegrityError as exc:
+            raise _integrity(exc) from exc
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"{self.dialect.name} database failed: {exc}") from exc
+        return cursor
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        """Rows of a ``SELECT`` as dicts."""
+        cursor = self._execute(statement, params)
+        try:
+            return list(cursor.fetchall())
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"{self.dialect.name} database failed: {exc}") from exc
+
+    def query_one(self, statement: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self.query(statement, params)
+        return rows[0] if rows else None
+
+    def write(self, statement: str, params: Sequence[Any] = ()) -> int:
+        """Run a data-changing statement; returns the new row id of an insert."""
+        cursor = self._execute(statement, params)
+        return int(cursor.lastrowid or 0)
+
+    def ping(self) -> None:
+        """Make sure the connection still works, re-opening a MySQL one that went away."""
+        try:
+            if self.dialect is MYSQL:
+                self._raw.ping(reconnect=True)
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"{self.dialect.name} database gone: {exc}") from exc
+
+    def commit(self) -> None:
+        try:
+            self._raw.commit()
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"commit failed: {exc}") from exc
+
+    def rollback(self) -> None:
+        try:
+            self._raw.rollback()
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"rollback failed: {exc}") from exc
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._raw.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """Commit what the block wrote, or roll it back if the block raised."""
+        try:
+            yield self
+        except BaseException:
+            with contextlib.suppress(DatabaseUnavailable):
+                self.rollback()
+            raise
+        self.commit()
+
+    # -- schema
+
+    def create_schema(self) -> None:
+        """Create the tables and indexes that do not exist yet."""
+        for statement in _schema(self.dialect):
+            self.write(statement)
+        self.commit()
+
+    def drop_schema(self) -> None:
+        for table in _TABLES:
+            self.write(f"DROP TABLE IF EXISTS {table}")
+        self.commit()
+
+    # -- users
+
+    def user_by_name(self, username: str) -> Row | None:
+        return self.query_one(
+            "SELECT user_id, username, email, pw_hash FROM user WHERE username = ?", (username,)
+        )
+
+    def user_by_id(self, user_id: int) -> Row | None:
+        return self.query_one(
+            "SELECT user_id, username, email, pw_hash FROM user WHERE user_id = ?", (user_id,)
+        )
+
+    def create_user(self, username: str, email: str, pw_hash: str) -> int:
+        """Insert a user; raises :class:`DuplicateUsername` if the name is taken."""
+        return self.write(
+            "INSERT INTO user (username, email, pw_hash) VALUES (?, ?, ?)",
+            (username, email, pw_hash),
+        )
+
+    # -- following
+
+    def is_following(self, who_id: int, whom_id: int) -> bool:
+        row = self.query_one(
+            "SELECT 1 AS yes FROM follower WHERE who_id = ? AND whom_id = ?", (who_id, whom_id)
+        )
+        return row is not None
+
+    def follow(self, who_id: int, whom_id: int) -> None:
+        """Record that ``who_id`` follows ``whom_id``; following twice is not an error."""
+        self.write(
+            f"{self.dialect.insert_ignore} INTO follower (who_id, whom_id) VALUES (?, ?)",
+            (who_id, whom_id),
+        )
+
+    def unfollow(self, who_id: int, whom_id: int) -> None:
+        self.write("DELETE FROM follower WHERE who_id = ? AND whom_id = ?", (who_id, whom_id))
+
+    def followee_ids(self, who_id: int) -> list[int]:
+        rows = self.query("SELECT whom_id FROM follower WHERE who_id = ?", (who_id,))
+        return [int(row["whom_id"]) for row in rows]
+
+    # -- messages
+
+    def add_message(self, author_id: int, text: str, pub_date: int) -> int:
+        return self.write(
+            "INSERT INTO message (author_id, text, pub_date) VALUES (?, ?, ?)",
+            (author_id, text, pub_date),
+        )
+
+    def public_timeline(self, before: int, limit: int) -> list[Row]:
+        """Everyone's latest messages older than message ``before``, newest first."""
+        return self.query(
+            f"SELECT {_TIMELINE_COLUMNS} FROM message m JOIN user u ON u.user_id = m.author_id"
+            " WHERE m.message_id < ? ORDER BY m.message_id DESC LIMIT ?",
+            (before, limit),
+        )
+
+    def user_timeline(self, author_id: int, before: int, limit: int) -> list[Row]:
+        """One author's messages older than message ``before``, newest first."""
+        return self.query(
+            f"SELECT {_TIMELINE_COLUMNS} FROM message m JOIN user u ON u.user_id = m.author_id"
+            " WHERE m.author_id = ? AND m.message_id < ? ORDER BY m.message_id DESC LIMIT ?",
+            (author_id, before, limit),
+        )
+
+    def home_timeline(self, user_id: int, before: int, limit: int) -> list[Row]:
+        """Messages of ``user_id`` and of everyone they follow, newest first.
+
+        Rather than one ``author_id IN (...)`` scan, which reads every message of every
+        followed author older than the cursor and sorts them, each author contributes at
+        most ``limit`` ids from its own ``(author_id, message_id)`` index range; the
+        merge of those short lists is the page. The cost is (followed + 1) * limit index
+        entries, whatever the size of the message table.
+        """
+        authors = [user_id, *self.followee_ids(user_id)]
+        pages = []
+        for start in range(0, len(authors), HOME_AUTHORS_PER_STATEMENT):
+            chunk = authors[start : start + HOME_AUTHORS_PER_STATEMENT]
+            pages.append(self._home_chunk(chunk, before, limit))
+        if len(pages) == 1:
+            return pages[0]
+        merged = heapq.merge(*pages, key=lambda row: row["message_id"], reverse=True)
+        return list(merged)[:limit]
+
+    def _home_chunk(self, authors: Sequence[int], before: int, limit: int) -> list[Row]:
+        ranges = " UNION ALL ".join(
+            f"SELECT message_id FROM (SELECT message_id FROM message"
+            f" WHERE author_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?) AS r{i}"
+            for i in range(len(authors))
+        )
+        params: list[Any] = []
+        for author in authors:
+            params += (author, before, limit)
+        params.append(limit)
+        return self.query(
+            f"SELECT {_TIMELINE_COLUMNS} FROM ({ranges}) AS recent"
+            " JOIN message m ON m.message_id = recent.message_id"
+            " JOIN user u ON u.user_id = m.author_id"
+            " ORDER BY m.message_id DESC LIMIT ?",
+            params,
+        )
+
+    # -- login throttling
+
+    def count_login_failure(self, bucket: str, now: int, window: int) -> None:
+        """Count one failed login in ``bucket``; a window older than ``window`` s restarts."""
+        expired = now - window
+        self.write(self.dialect.count_failure, (bucket, now, expired, expired))
+
+    def login_failures(self, buckets: Iterable[str]) -> list[Row]:
+        """The failure counters (bucket, failures, window_start) of ``buckets`` that exist."""
+        names = list(buckets)
+        marks = ", ".join("?" for _ in names)
+        return self.query(
+            f"SELECT bucket, failures, window_start FROM login_failure WHERE bucket IN ({marks})",
+            names,
+        )
+
+    def clear_login_failures(self, bucket: str) -> None:
+        self.write("DELETE FROM login_failure WHERE bucket = ?", (bucket,))
+
+    # -- bulk loading (the seed command)
+
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                    ignore_duplicates: bool = False) -> None:
+        """Insert ``rows`` with one multi-row ``INSERT`` (the caller sizes the batch)."""
+        if table not in _TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        if not rows:
+            return
+        one = "(" + ", ".join("?" for _ in columns) + ")"
+        verb = self.dialect.insert_ignore if ignore_duplicates else "INSERT"
+        statement = f"{verb} INTO {table} ({', '.join(columns)}) VALUES " + ", ".join(one for _ in rows)
+        # Bulk statements differ in length each time: skip the placeholder cache.
+        sql = statement if self.dialect is SQLITE else statement.replace("?", "%s")
+        params = [value for row in rows for value in row]
+        try:
+            self._raw.cursor().execute(sql, params)
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"bulk insert failed: {exc}") from exc
+
+    def max_id(self, table: str, column: str) -> int:
+        if (table, column) not in (("user", "user_id"), ("message", "message_id")):
+            raise ValueError(f"no id column {table}.{column}")
+        row = self.query_one(f"SELECT MAX({column}) AS top FROM {table}")
+        return int(row["top"] or 0) if row else 0
+
+    def count(self, table: str) -> int:
+        if table not in _TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        row = self.query_one(f"SELECT COUNT(*) AS n FROM {table}")
+        return int(row["n"]) if row else 0
+
+    def explain(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        """The backend's plan for ``statement`` (EXPLAIN / EXPLAIN QUERY PLAN)."""
+        prefix = "EXPLAIN QUERY PLAN " if self.dialect is SQLITE else "EXPLAIN "
+        return self.query(prefix + statement, params)
+
+
+def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> Row:
+    return {column[0]: value for column, value in zip(cursor.description, row)}
+
+
+def _integrity(exc: Exception) -> Exception:
+    text = str(exc)
+    if "user_by_name" in text or "user.username" in text:
+        return DuplicateUsername(text)
+    return exc
+
+
+# --------------------------------------------------------------------------- per-thread reuse
+
+
+class _Kept(threading.local):
+    def __init__(self) -> None:
+        self.by_url: dict[str, Connection] = {}
+
+
+_kept = _Kept()
+
+
+def acquire(url: str) -> Connection:
+    """This thread's connection to ``url``: the kept one if it still works, else a new one."""
+    conn = _kept.by_url.get(url)
+    if conn is not None:
+        try:
+            conn.ping()
+            return conn
+        except DatabaseUnavailable:
+            discard(conn)
+    conn = Connection(url)
+    _kept.by_url[url] = conn
+    return conn
+
+
+def discard(conn: Connection) -> None:
+    """Close ``conn`` and forget it, so the next :func:`acquire` opens a fresh one."""
+    if _kept.by_url.get(conn.url) is conn:
+        del _kept.by_url[conn.url]
+    conn.close()
+
+
+def close_thread_connections() -> None:
+    """Close every connection this thread keeps (tests, and the end of CLI commands)."""
+    for conn in list(_kept.by_url.values()):
+        discard(conn)
+
+
+# --------------------------------------------------------------------------- request integration
+
+
+def database_url() -> str:
+    """The URL the current app names right now (read at every connect, never frozen)."""
+    url = current_app.config.get("DATABASE_URL")
+    if not url:
+        raise BadDatabaseURL("DATABASE_URL is not configured")
+    return str(url)
+
+
+def get_db() -> Connection:
+    """The connection of the current request (or app context), acquired on first use."""
+    conn = getattr(g, "_twitapp_db", None)
+    if conn is None:
+        conn = acquire(database_url())
+        g._twitapp_db = conn
+    return conn
+
+
+def end_request(exc: BaseException | None = None) -> None:
+    """Teardown hook: commit what the request did, or roll it back if it failed.
+
+    Views that acknowledge a write commit it themselves before answering (see
+    :meth:`Connection.transaction`), so a failure here can lose nothing that was
+    acknowledged; it only means the connection is unusable and is dropped.
+    """
+    conn = getattr(g, "_twitapp_db", None)
+    if conn is None:
+        return
+    g._twitapp_db = None
+    try:
+        if exc is None:
+            conn.commit()
+        else:
+            conn.rollback()
+    except DatabaseUnavailable:
+        log.warning("dropping a database connection that failed at the end of a request")
+        discard(conn)
+
+
+def forget_request_connection() -> None:
+    """Drop the current request's connection after it failed (it may be half-broken)."""
+    conn = getattr(g, "_twitapp_db", None)
+    if conn is not None:
+        g._twitapp_db = None
+        discard(conn)
+
+
+def init_app(app: Any) -> None:
+    app.teardown_appcontext(end_request)
+
+
+def init_db() -> None:
+    """Drop and re-create the schema in the database the current app names."""
+    conn = get_db()
+    conn.drop_schema()
+    conn.create_schema()
+
+
+def ensure_schema(url: str) -> None:
+    """Create whatever part of the schema is missing in the database at ``url``."""
+    conn = acquire(url)
+    try:
+        conn.create_schema()
+    except Exception:
+        discard(conn)
+        raise
+
+
+def now() -> int:
+    """The current time as stored in ``message.pub_date`` (Unix seconds)."""
+    return int(time.time())

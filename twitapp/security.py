@@ -1,0 +1,135 @@
+"""Request-level protections: CSRF tokens, security headers, login throttling.
+
+Login throttling keeps its counters in the database (table ``login_failure``), not in the
+process: gunicorn runs several workers, and two app servers may share one database, so a
+per-process counter would let an attacker multiply the allowed attempts by the number of
+processes, and would forget everything at each restart. The cost is one indexed read per
+login attempt and one upsert per failure.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import secrets
+from typing import Any
+
+from werkzeug.exceptions import BadRequest, TooManyRequests
+
+from wsgi_stack import current_app, request, session
+
+from . import db
+
+#: Methods that change something and so must carry the session's CSRF token.
+_UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+_CSRF_SESSION_KEY = "csrf_token"
+CSRF_FIELD = "csrf_token"
+
+#: The pages use no inline script or style; images come from Gravatar.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self' https://www.gravatar.com; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def init_app(app: Any) -> None:
+    app.before_request(check_csrf)
+    app.after_request(add_security_headers)
+    app.add_template_global(csrf_token)
+
+
+# --------------------------------------------------------------------------- CSRF
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, made on first use (templates put it in every form)."""
+    token = session.get(_CSRF_SESSION_KEY)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        session[_CSRF_SESSION_KEY] = token
+    return token
+
+
+def renew_csrf_token() -> None:
+    """Forget the token, so that a new one is made (on login and logout)."""
+    session.pop(_CSRF_SESSION_KEY, None)
+
+
+class CSRFError(BadRequest):
+    description = (
+        "The form's security token was missing or did not match this session. "
+        "Go back, reload the page and try again."
+    )
+
+
+def check_csrf() -> None:
+    """Before every request: refuse a state-changing one without the session's token.
+
+    Runs before any view, so a refused request has touched nothing. The token comes from
+    the form field ``csrf_token`` or an ``X-CSRF-Token`` header.
+    """
+    if request.method not in _UNSAFE_METHODS or not current_app.config["CSRF_ENABLED"]:
+        return
+    expected = session.get(_CSRF_SESSION_KEY)
+    sent = request.headers.get("X-CSRF-Token") or request.form.get(CSRF_FIELD)
+    if not isinstance(expected, str) or not expected or not sent:
+        raise CSRFError()
+    if not hmac.compare_digest(expected.encode(), sent.encode("utf-8", "replace")):
+        raise CSRFError()
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def add_security_headers(response: Any) -> Any:
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+# --------------------------------------------------------------------------- login throttling
+
+
+def _buckets(username: str | None) -> list[tuple[str, str]]:
+    """(bucket, limit setting) pairs that a login attempt counts against."""
+    pairs = [(f"addr:{request.remote_addr or 'unknown'}", "LOGIN_MAX_FAILURES_PER_ADDRESS")]
+    if username:
+        pairs.append((f"user:{username.lower()}", "LOGIN_MAX_FAILURES_PER_USER"))
+    return pairs
+
+
+def check_login_allowed(username: str | None) -> None:
+    """Raise 429 (with ``Retry-After``) if this user name or address failed too often."""
+    config = current_app.config
+    window = int(config["LOGIN_FAILURE_WINDOW"])
+    limits = dict(_buckets(username))
+    now = db.now()
+    wait = 0
+    for row in db.get_db().login_failures(limits):
+        if row["failures"] >= int(config[limits[row["bucket"]]]):
+            wait = max(wait, int(row["window_start"]) + window - now)
+    if wait > 0:
+        raise TooManyRequests(
+            "Too many failed logins for this user name or from this address. "
+            f"Try again in {math.ceil(wait / 60)} minute(s).",
+            retry_after=wait,
+        )
+
+
+def record_login_failure(username: str | None) -> None:
+    conn = db.get_db()
+    window = int(current_app.config["LOGIN_FAILURE_WINDOW"])
+    with conn.transaction():
+        for bucket, _ in _buckets(username):
+            conn.count_login_failure(bucket, db.now(), window)
+
+
+def record_login_success(username: str) -> None:
+    """A correct password clears the user name's counter (not the address's)."""
+    conn = db.get_db()
+    with conn.transaction():
+        conn.clear_login_failures(f"user:{username.lower()}")

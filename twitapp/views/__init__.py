@@ -1,0 +1,1 @@
+"""twitapp's views, one module per concern; each exposes ``init_app(app)``."""
