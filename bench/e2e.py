@@ -1,0 +1,198 @@
+"""End-to-end benchmark: the scenario apps under gunicorn, loaded by ``wrk``.
+
+For each scenario, each framework in turn (interleaved, as in-process) is served by gunicorn
+(2 sync workers, ``--no-control-socket``, a free port on 127.0.0.1) and driven by
+``wrk -t2 -c16 -d5s --latency``. Reported: requests per second, p50 and p99 latency, and ratios
+to Flask. Before each run the server's answer is fetched once and compared across frameworks.
+
+Run from the project root::
+
+    python -m bench.e2e                  # S1..S5, 5 s each: about 2 minutes
+    python -m bench.e2e --only S1,S3 --rounds 3
+    python -m bench.e2e --quick          # 1 s per run, S1 only, for the smoke test
+
+Needs ``wrk`` (Debian package ``wrk``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.apps import FRAMEWORKS, framework_module
+from bench.scenarios import SESSION_COOKIE, Scenario, select
+from bench.server import Server, gunicorn
+
+REFERENCE = "flask"
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_2xx: int
+    socket_errors: int
+
+
+def _duration_ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise ValueError(f"not a wrk duration: {text!r}")
+    return float(match[1]) * _UNIT_MS[match[2]]
+
+
+def parse_wrk(output: str) -> WrkResult:
+    """The figures of ``wrk --latency``'s report."""
+
+    def find(pattern: str, default: str | None = None) -> str:
+        match = re.search(pattern, output, re.MULTILINE)
+        if match:
+            return match[1]
+        if default is None:
+            raise ValueError(f"wrk output lacks {pattern!r}:\n{output}")
+        return default
+
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    return WrkResult(
+        requests_per_second=float(find(r"^Requests/sec:\s+([\d.]+)")),
+        p50_ms=_duration_ms(find(r"^\s+50%\s+(\S+)")),
+        p99_ms=_duration_ms(find(r"^\s+99%\s+(\S+)")),
+        requests=int(find(r"^\s+(\d+) requests in")),
+        non_2xx=int(find(r"Non-2xx or 3xx responses: (\d+)", "0")),
+        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
+    )
+
+
+def _lua_string(value: str) -> str:
+    # A long bracket string whose level cannot occur in the value.
+    level = "=" * (max((len(m) for m in re.findall(r"=+", value)), default=0) + 1)
+    return f"[{level}[{value}]{level}]"
+
+
+def wrk_script(scenario: Scenario, cookie: str | None) -> str:
+    """The Lua that makes wrk send the scenario's request (method, body, headers)."""
+    lines = [f"wrk.method = {_lua_string(scenario.method)}"]
+    if scenario.body:
+        lines.append(f"wrk.body = {_lua_string(scenario.body.decode())}")
+    if scenario.content_type:
+        lines.append(f'wrk.headers["Content-Type"] = {_lua_string(scenario.content_type)}')
+    if cookie:
+        lines.append(f'wrk.headers["Cookie"] = {_lua_string(f"{SESSION_COOKIE}={cookie}")}')
+    return "\n".join(lines) + "\n"
+
+
+def run_wrk(server: Server, scenario: Scenario, cookie: str | None, seconds: float, threads: int, connections: int) -> WrkResult:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(wrk_script(scenario, cookie))
+        script.flush()
+        command = [
+            "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "5s",
+            "-s", script.name, server.url(scenario.path),
+        ]  # fmt: skip
+        completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
+    return parse_wrk(completed.stdout)
+
+
+def answer(server: Server, scenario: Scenario, cookie: str | None) -> tuple[int, str, bytes]:
+    """The server's answer to one scenario request: status, content type, body."""
+    headers = {"Content-Type": scenario.content_type} if scenario.content_type else {}
+    if cookie:
+        headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
+    status, response_headers, body = server.request(scenario.method, scenario.path, scenario.body, headers)
+    return status, response_headers.get("content-type", ""), body
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="scenarios, e.g. S1,S3 (default: all; --quick: S1)")
+    parser.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="default: %(default)s")
+    parser.add_argument("--seconds", type=float, help="wrk duration per run (default 5, quick 1)")
+    parser.add_argument("--warmup", type=int, help="seconds of wrk before each measured run (default 1, quick 0)")
+    parser.add_argument("--rounds", type=int, default=1, help="runs per cell; the median is shown (default 1)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default %(default)s)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default %(default)s)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default %(default)s)")
+    parser.add_argument("--quick", action="store_true", help="1 s runs of S1, for the smoke test")
+    args = parser.parse_args(argv)
+    args.seconds = args.seconds or (1.0 if args.quick else 5.0)
+    args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 1)
+    try:
+        args.scenarios = select(args.only or ("S1" if args.quick else None))
+    except ValueError as exc:
+        parser.error(str(exc))
+    args.frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
+    if unknown := set(args.frameworks) - set(FRAMEWORKS):
+        parser.error(f"unknown framework(s) {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
+        return 1
+    frameworks = []
+    for framework in args.frameworks:
+        try:
+            framework_module(framework)
+        except ImportError as exc:
+            print(f"note: {framework} left out, it does not import: {exc}", file=sys.stderr)
+        else:
+            frameworks.append(framework)
+
+    print(
+        f"gunicorn, {args.workers} sync workers; wrk -t{args.threads} -c{args.connections} "
+        f"-d{args.seconds:g}s --latency after a {args.warmup} s warm-up; {args.rounds} round(s), median shown."
+    )
+    results: dict[tuple[str, str], list[WrkResult]] = {}
+    failed = False
+    for scenario in args.scenarios:
+        answers: dict[str, tuple[int, str, bytes]] = {}
+        for _ in range(args.rounds):
+            for framework in frameworks:
+                env = {"BENCH_FRAMEWORK": framework, "BENCH_SCENARIOS": scenario.name}
+                with gunicorn(env=env, workers=args.workers) as server:
+                    cookie = server.session_cookie(scenario.path) if scenario.uses_session else None
+                    answers[framework] = answer(server, scenario, cookie)
+                    if args.warmup:  # first-request work (imports, template compiling) in every worker
+                        run_wrk(server, scenario, cookie, args.warmup, args.threads, args.connections)
+                    result = run_wrk(server, scenario, cookie, args.seconds, args.threads, args.connections)
+                results.setdefault((framework, scenario.name), []).append(result)
+                if result.non_2xx or result.requests == 0:
+                    failed = True
+        if len(set(answers.values())) > 1:
+            failed = True
+            print(f"error: {scenario.name} answers differ across frameworks: {answers}", file=sys.stderr)
+
+    print("\n| scenario | framework | req/s | / flask | p50 ms | p99 ms | requests | non-2xx | socket errors |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for scenario in args.scenarios:
+        rps = {fw: statistics.median(r.requests_per_second for r in results[fw, scenario.name]) for fw in frameworks}
+        for framework in frameworks:
+            runs = results[framework, scenario.name]
+            vs = f"{rps[framework] / rps[REFERENCE]:.2f}x" if REFERENCE in rps else "-"
+            print(
+                f"| {scenario.name} | {framework} | {rps[framework]:,.0f} | {vs} "
+                f"| {statistics.median(r.p50_ms for r in runs):.2f} | {statistics.median(r.p99_ms for r in runs):.2f} "
+                f"| {sum(r.requests for r in runs):,} | {sum(r.non_2xx for r in runs)} "
+                f"| {sum(r.socket_errors for r in runs)} |"
+            )
+    if failed:
+        print("error: some runs answered non-2xx, served nothing, or the frameworks disagreed", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
