@@ -54,6 +54,7 @@ class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         self.standin_modules = dict(standin_modules or {})
         self.standin_names = dict(standin_names or {})
         self.standins_used: list[str] = []
+        self._own_specs: dict[str, importlib.machinery.ModuleSpec | None] = {}
 
     def target_name(self, fullname: str) -> str | None:
         """The target module name for an aliased name, or None when the name is not ours."""
@@ -103,12 +104,18 @@ class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         name = self.target_name(spec.name)
         assert name is not None, spec.name
-        if name in sys.modules:
-            return sys.modules[name]
-        return sys.modules[self.standin_modules[spec.name]]
+        module = sys.modules[name] if name in sys.modules else sys.modules[self.standin_modules[spec.name]]
+        # The import system now sets module.__spec__ to the alias's spec, whatever the module had.
+        self._own_specs[spec.name] = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """Nothing to run: the module already ran once, under its own name."""
+        """Nothing to run (the module already ran under its own name); give it back its own ``__spec__``.
+
+        Left as the alias's spec, ``__spec__.parent`` would disagree with ``__package__`` and every relative
+        import made later inside the package would warn (an error under Flask's ``filterwarnings = error``).
+        """
+        module.__spec__ = self._own_specs.pop(module.__spec__.name)
 
 
 def refuse_real(alias: str) -> None:

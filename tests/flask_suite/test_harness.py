@@ -1,0 +1,191 @@
+"""Tests of the Flask-suite harness itself: the import alias, the scope list, outcome recording, the ratchet.
+
+These run in the project's own test run (``python -m pytest``) and need neither the suite venv nor the network.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import warnings
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tests.flask_suite import run
+from tests.flask_suite.plugins import flask_suite_alias as alias
+from tests.flask_suite.plugins.flask_suite_scope import Recorder, Scope
+
+SCOPE_TOML = Path(__file__).resolve().parent / "scope.toml"
+
+
+@pytest.fixture
+def fake_packages(tmp_path, monkeypatch):
+    """A target package ``realpkg_h4`` (with ``sub.leaf``) on sys.path, plus a stand-in module; cleaned up after."""
+    (tmp_path / "realpkg_h4" / "sub").mkdir(parents=True)
+    (tmp_path / "realpkg_h4" / "__init__.py").write_text(
+        "VALUE = 1\n\ndef load_lazy():\n    from . import lazy\n    return lazy\n"
+    )
+    (tmp_path / "realpkg_h4" / "lazy.py").write_text("")
+    (tmp_path / "realpkg_h4" / "sub" / "__init__.py").write_text("")
+    (tmp_path / "realpkg_h4" / "sub" / "leaf.py").write_text("LEAF = 'leaf'\n")
+    (tmp_path / "standin_h4.py").write_text("MARK = 'stand-in'\nNAME = object()\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    finder = alias.ModuleAlias(
+        "aliaspkg_h4",
+        "realpkg_h4",
+        standin_modules={"aliaspkg_h4.absent": "standin_h4"},
+        standin_names={("aliaspkg_h4", "EXTRA"): "standin_h4:NAME", ("aliaspkg_h4", "VALUE"): "standin_h4:NAME"},
+    )
+    monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
+    yield finder
+    for name in [n for n in sys.modules if n.split(".")[0] in ("aliaspkg_h4", "realpkg_h4", "standin_h4")]:
+        del sys.modules[name]
+
+
+def test_alias_gives_the_target_module_objects_themselves(fake_packages):
+    import aliaspkg_h4.sub.leaf  # noqa: F401  (the import statement is what is under test)
+
+    real = importlib.import_module("realpkg_h4.sub.leaf")
+    assert sys.modules["aliaspkg_h4.sub.leaf"] is real
+    assert sys.modules["aliaspkg_h4.sub"] is sys.modules["realpkg_h4.sub"]
+    assert sys.modules["aliaspkg_h4"] is sys.modules["realpkg_h4"]
+    # The target keeps its own identity: nothing of the alias is written over it.
+    assert real.__name__ == "realpkg_h4.sub.leaf"
+    assert real.__spec__.name == "realpkg_h4.sub.leaf"
+    assert real.__file__.endswith("leaf.py")
+    assert sys.modules["realpkg_h4"].__spec__.name == "realpkg_h4"
+    assert sys.modules["realpkg_h4"].__package__ == "realpkg_h4"
+
+
+def test_relative_imports_inside_the_target_stay_quiet_after_aliasing(fake_packages):
+    package = importlib.import_module("aliaspkg_h4")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # as in Flask's suite: "__package__ != __spec__.parent" would fail
+        lazy = package.load_lazy()
+    assert lazy.__name__ == "realpkg_h4.lazy"
+
+
+def test_alias_refuses_a_module_the_target_lacks(fake_packages):
+    with pytest.raises(ModuleNotFoundError, match="realpkg_h4 has no module 'realpkg_h4.nothere'"):
+        importlib.import_module("aliaspkg_h4.nothere")
+    # It must not have been loaded a second time from the target's folder under the alias name either.
+    assert "aliaspkg_h4.nothere" not in sys.modules
+
+
+def test_standins_fill_only_what_the_target_lacks(fake_packages):
+    absent = importlib.import_module("aliaspkg_h4.absent")
+    package = importlib.import_module("aliaspkg_h4")
+
+    assert absent.MARK == "stand-in"
+    standin = importlib.import_module("standin_h4")
+    assert package.EXTRA is standin.NAME
+    assert package.VALUE == 1  # present in the target, so left alone
+    assert fake_packages.standins_used == [
+        "aliaspkg_h4.EXTRA -> standin_h4:NAME",
+        "aliaspkg_h4.absent -> standin_h4",
+    ]
+
+
+def test_names_outside_the_alias_are_not_answered():
+    finder = alias.ModuleAlias("flask", "wsgi_stack")
+    assert finder.find_spec("flaskish") is None
+    assert finder.target_name("flask.json.tag") == "wsgi_stack.json.tag"
+    assert finder.target_name("flask") == "wsgi_stack"
+
+
+def test_refuse_real_stops_when_the_alias_is_importable(tmp_path, monkeypatch):
+    (tmp_path / "importable_h4.py").write_text("")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(pytest.UsageError, match="real 'importable_h4' is importable"):
+        alias.refuse_real("importable_h4")
+    with pytest.raises(pytest.UsageError, match="'json' was imported before"):
+        alias.refuse_real("json")
+    alias.refuse_real("no_such_module_h4")  # absent: nothing to refuse
+
+
+def test_standins_refuse_to_be_used():
+    from tests.flask_suite.plugins.flask_standins import OutOfScope, cli, signals
+
+    with pytest.raises(OutOfScope, match="flask.cli.ScriptInfo"):
+        cli.ScriptInfo(create_app=None)
+    with pytest.raises(OutOfScope, match="appcontext_popped.connected_to"):
+        signals.appcontext_popped.connected_to
+    with pytest.raises(AttributeError):
+        signals.appcontext_popped.__wrapped__  # introspection sees an ordinary missing attribute
+
+
+def test_scope_file_gives_every_group_a_reason_and_the_issue_groups():
+    scope = Scope.load(SCOPE_TOML)
+    assert all(g.reason.strip() for g in scope.groups)
+    names = {g.name for g in scope.groups}
+    assert names == {
+        "blueprints", "command line", "signals", "async views", "class-based views", "logging setup",
+        "instance folders", "subdomain and host matching", "app.run",
+    }
+    assert scope.expected_in_scope > 0
+
+
+def test_scope_matching_covers_parametrizations_and_classes_but_not_prefixes():
+    scope = Scope.load(SCOPE_TOML)
+    hit = scope.match("test_basic.py::test_run_from_config[None-None-pocoo.org:8080-pocoo.org-8080]")
+    assert hit is not None and hit[0].name == "app.run"
+    assert scope.match("test_helpers.py::TestStreaming::test_async_view")[0].name == "async views"
+    # A longer name that merely starts like an entry is a different test.
+    assert scope.match("test_basic.py::test_subdomain_matching_with_ports_h4") is None
+    assert scope.match("test_basic.py::test_session_path") is None
+    assert scope.group_of_file("test_cli.py").name == "command line"
+
+
+def test_scope_rejects_an_entry_listed_twice(tmp_path):
+    text = SCOPE_TOML.read_text() + '\n[[group]]\nname = "again"\nreason = "r"\nfiles = ["test_cli.py"]\n'
+    (tmp_path / "scope.toml").write_text(text)
+    with pytest.raises(ValueError, match="test_cli.py"):
+        Scope.load(tmp_path / "scope.toml")
+
+
+def report(nodeid: str, when: str, outcome: str, message: str = "boom") -> SimpleNamespace:
+    crash = SimpleNamespace(message=message)
+    return SimpleNamespace(
+        nodeid=nodeid, when=when, passed=outcome == "passed", failed=outcome == "failed",
+        skipped=outcome == "skipped", longrepr=SimpleNamespace(reprcrash=crash),
+    )
+
+
+@pytest.mark.parametrize(
+    ("phases", "expected"),
+    [
+        ([("setup", "passed"), ("call", "passed"), ("teardown", "passed")], "passed"),
+        ([("setup", "failed"), ("teardown", "passed")], "failed"),
+        ([("setup", "passed"), ("call", "passed"), ("teardown", "failed")], "failed"),
+        ([("setup", "skipped"), ("teardown", "passed")], "skipped"),
+        ([("setup", "passed"), ("call", "failed"), ("teardown", "passed")], "failed"),
+    ],
+)
+def test_recorder_gives_each_test_one_outcome(phases, expected):
+    recorder = Recorder(Scope.load(SCOPE_TOML), None)
+    recorder.nodeids["tests/test_x.py::test_y"] = "test_x.py::test_y"
+    recorder.collected.append("test_x.py::test_y")
+    for when, outcome in phases:
+        recorder.record(report("tests/test_x.py::test_y", when, outcome))
+    data = recorder.as_json(0)
+    assert data["tests"]["test_x.py::test_y"]["outcome"] == expected
+    assert data["files"]["test_x.py"] == {expected: 1}
+
+
+def test_recorder_counts_an_unreported_test_as_failed():
+    recorder = Recorder(Scope.load(SCOPE_TOML), None)
+    recorder.collected.append("test_x.py::test_never_ran")
+    assert recorder.as_json(2)["tests"]["test_x.py::test_never_ran"]["outcome"] == "failed"
+
+
+def test_ratchet_round_trip(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "RATCHET", tmp_path / "min_passed.txt")
+    run.write_ratchet(123)
+    assert run.read_ratchet() == 123
+    assert (tmp_path / "min_passed.txt").read_text().startswith("#")
+
+
+def test_committed_ratchet_is_a_number():
+    assert run.read_ratchet() >= 0
