@@ -192,6 +192,28 @@ def print_table(result: dict[str, Any]) -> dict[str, int]:
     return totals
 
 
+def markdown_table(result: dict[str, Any]) -> str:
+    """The per-file table as Markdown, for docs/FLASK_PARITY.md."""
+    rows = ["| file | passed | failed | skipped | out of scope |", "|---|---:|---:|---:|---|"]
+    totals = dict.fromkeys((*OUTCOMES, "excluded"), 0)
+    names = sorted(set(result["files"]) | set(result["ignored_files"]) | set(result["collection_errors"]))
+    for name in names:
+        if name in result["ignored_files"]:
+            rows.append(f"| {name} | | | | whole file ({result['ignored_files'][name]}) |")
+            continue
+        counts = result["files"].get(name, {})
+        for key in totals:
+            totals[key] += counts.get(key, 0)
+        excluded = f"{counts['excluded']} tests" if counts.get("excluded") else ""
+        if name in result["collection_errors"]:
+            excluded += f" collection error: {result['collection_errors'][name]}"
+        rows.append(f"| {name} | {counts.get('passed', 0)} | {counts.get('failed', 0)} | "
+                    f"{counts.get('skipped', 0)} | {excluded.strip()} |")
+    rows.append(f"| **total** | **{totals['passed']}** | **{totals['failed']}** | **{totals['skipped']}** | "
+                f"{totals['excluded']} tests, {len(result['ignored_files'])} files |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", action="store_true", help="run against real Flask from .venv instead")
@@ -199,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="interpreter with Flask installed, for --reference (default: %(default)s)")
     parser.add_argument("--update-ratchet", action="store_true", help="raise min_passed.txt to today's passes")
     parser.add_argument("--failures", action="store_true", help="list each failing test with its error line")
+    parser.add_argument("--markdown", action="store_true", help="also print the per-file table as Markdown")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
     args = parser.parse_args(argv)
 
@@ -214,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
 
     result = json.loads(report.read_text())
     totals = print_table(result)
+    if args.markdown:
+        print("\n" + markdown_table(result))
     if args.failures:
         print()
         for tid, test in result["tests"].items():
