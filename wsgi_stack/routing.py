@@ -1,0 +1,177 @@
+"""URL routing: Werkzeug's ``Map`` and ``Rule`` behind ``route()`` and ``url_for()``.
+
+Werkzeug does the real work: a :class:`~werkzeug.routing.Map` holds :class:`Rule`
+objects, ``Map.bind_to_environ`` gives a :class:`~werkzeug.routing.MapAdapter` for one
+request, ``adapter.match()`` finds the rule and converts the URL's variables, and
+``adapter.build()`` goes the other way. This module is the glue the app uses:
+
+* :func:`make_rule` turns ``add_url_rule``'s arguments into a ``Rule`` (which methods
+  it answers, whether OPTIONS is answered automatically);
+* :func:`bind_request_adapter` / :func:`bind_app_adapter` make the adapter for a
+  request or, with ``SERVER_NAME`` set, for an application context alone;
+* :func:`build_url` builds a URL and adds the anchor.
+
+The request context calls ``adapter.match`` (see :meth:`RequestContext.match_request`),
+and stores the result on the request, so a routing error waits to be raised by dispatch.
+"""
+
+from __future__ import annotations
+
+import typing as t
+from urllib.parse import quote as _url_quote
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import BaseConverter, BuildError, Map, MapAdapter, Rule
+from werkzeug.routing import RequestRedirect, RoutingException
+
+from . import trace as _trace
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .config import Config
+    from .wrappers import Request
+
+__all__ = [
+    "BaseConverter",
+    "BuildError",
+    "Map",
+    "MapAdapter",
+    "RequestRedirect",
+    "Rule",
+    "RoutingException",
+    "bind_app_adapter",
+    "bind_request_adapter",
+    "build_url",
+    "endpoint_from_view_func",
+    "make_rule",
+]
+
+
+#: Characters left as they are in a URL fragment (RFC 3986 allows them there).
+_ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+def endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
+    """The default endpoint name: the view function's name."""
+    assert view_func is not None, "expected view func if endpoint is not provided."
+    return view_func.__name__
+
+
+def make_rule(
+    rule_class: type[Rule],
+    rule: str,
+    endpoint: str,
+    view_func: t.Callable[..., t.Any] | None,
+    provide_automatic_options: bool | None,
+    automatic_options_default: bool,
+    options: dict[str, t.Any],
+) -> Rule:
+    """Build the ``Rule`` for ``add_url_rule``.
+
+    The methods come from ``options["methods"]``, else from the view's ``methods``
+    attribute, else GET (Werkzeug adds HEAD to any rule with GET). Unless the view
+    handles OPTIONS itself, the rule answers it automatically with the ``Allow``
+    header, which is why ``provide_automatic_options`` is stored on the rule.
+    """
+    methods = options.pop("methods", None)
+    if methods is None:
+        methods = getattr(view_func, "methods", None) or ("GET",)
+    if isinstance(methods, str):
+        raise TypeError(
+            "Allowed methods must be a list of strings, for example:"
+            ' @app.route(..., methods=["POST"])'
+        )
+    methods = {method.upper() for method in methods}
+    required_methods = set(getattr(view_func, "required_methods", ()))
+
+    if provide_automatic_options is None:
+        provide_automatic_options = getattr(view_func, "provide_automatic_options", None)
+    if provide_automatic_options is None:
+        if "OPTIONS" not in methods and automatic_options_default:
+            provide_automatic_options = True
+            required_methods.add("OPTIONS")
+        else:
+            provide_automatic_options = False
+
+    methods |= required_methods
+    rule_obj = rule_class(rule, methods=methods, endpoint=endpoint, **options)
+    rule_obj.provide_automatic_options = provide_automatic_options  # type: ignore[attr-defined]
+    return rule_obj
+
+
+def bind_request_adapter(
+    url_map: Map, config: Config, request: Request, subdomain_matching: bool
+) -> MapAdapter:
+    """The URL adapter for one request.
+
+    ``TRUSTED_HOSTS`` is checked first (reading ``request.host`` raises a 400 for an
+    untrusted Host header). ``SERVER_NAME`` only serves to build external URLs: unless
+    subdomain matching is on, the subdomain is pinned to the default, so a request for
+    another host name still matches.
+    """
+    trusted_hosts = config["TRUSTED_HOSTS"]
+    if trusted_hosts is not None:
+        request.trusted_hosts = trusted_hosts
+    request.host  # noqa: B018 - validates the Host header against trusted_hosts
+
+    subdomain = None
+    server_name = config["SERVER_NAME"]
+    if url_map.host_matching:
+        server_name = None  # match on the real host, not on the configured one
+    elif not subdomain_matching:
+        subdomain = url_map.default_subdomain or ""
+    return url_map.bind_to_environ(request.environ, server_name=server_name, subdomain=subdomain)
+
+
+def bind_app_adapter(url_map: Map, config: Config) -> MapAdapter | None:
+    """The URL adapter for an app context without a request: only with ``SERVER_NAME``."""
+    if config["SERVER_NAME"] is None:
+        return None
+    return url_map.bind(
+        config["SERVER_NAME"],
+        script_name=config["APPLICATION_ROOT"],
+        url_scheme=config["PREFERRED_URL_SCHEME"],
+    )
+
+
+def build_url(
+    adapter: MapAdapter,
+    endpoint: str,
+    values: dict[str, t.Any],
+    *,
+    method: str | None,
+    scheme: str | None,
+    external: bool,
+    anchor: str | None,
+) -> str:
+    """Build a URL with the adapter; the anchor is quoted and appended. Raises
+    :class:`BuildError` when no rule fits, for the app's build-error handlers."""
+    url = adapter.build(
+        endpoint, values, method=method, url_scheme=scheme, force_external=external
+    )
+    if anchor is not None:
+        url = f"{url}#{_url_quote(anchor, safe=_ANCHOR_SAFE)}"
+    return url
+
+
+def match_request(adapter: MapAdapter, request: Request, trace: _trace.RequestTrace | None) -> None:
+    """Match the request's URL and store the rule and view args, or the routing error.
+
+    The error is stored, not raised: hooks run before dispatch, and they may want
+    to see (or answer) a request that matches nothing.
+    """
+    span = trace.enter("routing", "match", path=request.path) if trace is not None else None
+    try:
+        request.url_rule, request.view_args = adapter.match(return_rule=True)  # type: ignore[misc]
+    except HTTPException as error:  # NotFound, MethodNotAllowed, RequestRedirect, ...
+        request.routing_exception = error
+    if span is not None:
+        assert trace is not None
+        if request.url_rule is not None:
+            trace.leave(
+                span,
+                rule=request.url_rule.rule,
+                endpoint=request.url_rule.endpoint,
+                view_args=request.view_args,
+            )
+        else:
+            trace.leave(span, error=repr(request.routing_exception))

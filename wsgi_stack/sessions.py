@@ -1,0 +1,359 @@
+"""Sessions: a dict that survives between requests inside a signed cookie.
+
+There is no server-side store. At the end of a request the session dict is serialized
+(tagged JSON, see :mod:`wsgi_stack.json.tag`), maybe compressed, stamped with the time,
+signed with an HMAC of a key derived from ``SECRET_KEY``, and sent as a cookie. At the
+start of the next request the cookie is checked and decoded. The client can read the
+data (it is only base64) but cannot change it without breaking the signature.
+
+The cookie format is the one Flask writes by default (itsdangerous'
+``URLSafeTimedSerializer``, rebuilt here on the standard library), so Flask and this
+framework read each other's session cookies when they share a secret key::
+
+    cookie    = payload "." timestamp "." signature
+    payload   = base64url(json)  or  "." base64url(zlib(json))   (whichever is shorter)
+    timestamp = base64url(big-endian seconds since the epoch)
+    signature = base64url(HMAC-SHA1(key, payload "." timestamp))
+    key       = HMAC-SHA1(SECRET_KEY, "cookie-session")             (derived once per key)
+
+base64url drops the ``=`` padding. Anything wrong with a cookie (bad signature, bad
+base64, too old, from the future, not JSON, too large) gives an empty session, never an
+error page.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import time
+import typing as t
+import zlib
+from collections.abc import MutableMapping
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from werkzeug.datastructures import CallbackDict
+
+from .json.tag import TaggedJSONSerializer
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import App
+    from .wrappers import Request, Response
+
+
+class SessionMixin(MutableMapping[str, t.Any]):
+    """What every session object has on top of being a dict."""
+
+    @property
+    def permanent(self) -> bool:
+        """A permanent session's cookie outlives the browser, for
+        ``PERMANENT_SESSION_LIFETIME``; stored in the session as ``_permanent``."""
+        return self.get("_permanent", False)  # type: ignore[no-any-return]
+
+    @permanent.setter
+    def permanent(self, value: bool) -> None:
+        self["_permanent"] = bool(value)
+
+    #: Whether the session was just created (the interface decides; unused here).
+    new = False
+    #: Whether the session changed, so the cookie must be written. Mutating a
+    #: nested value does not notice: set ``session.modified = True`` yourself then.
+    modified = True
+    #: Whether the session was read or written, so the response varies on Cookie.
+    accessed = True
+
+
+class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
+    """The session kept in a signed cookie; tracks ``modified`` and ``accessed``."""
+
+    modified = False
+    accessed = False
+
+    def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
+        def on_update(self: CallbackDict[str, t.Any]) -> None:
+            self.modified = True  # type: ignore[attr-defined]
+            self.accessed = True  # type: ignore[attr-defined]
+
+        super().__init__(initial, on_update)
+
+    def __getitem__(self, key: str) -> t.Any:
+        self.accessed = True
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().get(key, default)
+
+    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
+        self.accessed = True
+        return super().setdefault(key, default)
+
+
+class NullSession(SecureCookieSession):
+    """The session when there is none (no ``SECRET_KEY``): readable as an empty dict,
+    and every attempt to change it raises an error that says what to set."""
+
+    def _fail(self, *args: t.Any, **kwargs: t.Any) -> t.NoReturn:
+        raise RuntimeError(
+            "The session is unavailable because no secret key was set. Set SECRET_KEY"
+            " in the app's config (or app.secret_key) to a long random value."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail  # type: ignore[assignment]
+    del _fail
+
+
+class BadSignature(Exception):
+    """The cookie was not signed with any of our keys, or is malformed."""
+
+
+class SignatureExpired(BadSignature):
+    """The signature is valid but older than the session lifetime (or from the future)."""
+
+
+def _b64encode(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _b64decode(data: bytes) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+    except (binascii.Error, ValueError) as error:
+        raise BadSignature("invalid base64") from error
+
+
+def _to_bytes(value: str | bytes) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=64)
+def _derive_key(secret_key: bytes, salt: bytes, digest: str) -> bytes:
+    # One HMAC per secret key for the life of the process, not one per request.
+    return hmac.new(secret_key, salt, digest).digest()
+
+
+class SignedSerializer:
+    """Serialize a value into a signed, timestamped, URL-safe string and back.
+
+    ``secret_keys`` is oldest first: the last one signs, all of them verify (newest
+    first), which is how ``SECRET_KEY_FALLBACKS`` lets keys rotate without logging
+    everyone out.
+    """
+
+    #: The largest decompressed payload accepted: a 4 KB cookie never legitimately
+    #: inflates to this, and the cap keeps a forged zlib bomb cheap to refuse.
+    max_payload_size = 1 << 20
+
+    def __init__(
+        self,
+        secret_keys: list[str | bytes],
+        salt: str | bytes,
+        serializer: t.Any,
+        digest: str = "sha1",
+    ) -> None:
+        salt_bytes = _to_bytes(salt)
+        self.serializer = serializer
+        self.digest = digest
+        # Derived keys, newest first: the order verification tries them in.
+        self._keys = [
+            _derive_key(_to_bytes(key), salt_bytes, digest) for key in reversed(secret_keys)
+        ]
+
+    def _sign(self, key: bytes, value: bytes) -> bytes:
+        return _b64encode(hmac.digest(key, value, self.digest))
+
+    def dumps(self, obj: t.Any) -> str:
+        """The signed cookie value for ``obj``."""
+        payload = _to_bytes(self.serializer.dumps(obj))
+        compressed = zlib.compress(payload)
+        if len(compressed) < len(payload) - 1:
+            encoded = b"." + _b64encode(compressed)
+        else:
+            encoded = _b64encode(payload)
+        timestamp = int(time.time())
+        value = encoded + b"." + _b64encode(timestamp.to_bytes(8, "big").lstrip(b"\0"))
+        return (value + b"." + self._sign(self._keys[0], value)).decode("ascii")
+
+    def loads(self, signed: str | bytes, max_age: int | None = None) -> t.Any:
+        """The value inside a signed cookie; :class:`BadSignature` if it is not ours,
+        :class:`SignatureExpired` if older than ``max_age`` seconds."""
+        signed = _to_bytes(signed)
+        value, dot, signature = signed.rpartition(b".")
+        if not dot:
+            raise BadSignature("no signature")
+        if not any(
+            hmac.compare_digest(self._sign(key, value), signature) for key in self._keys
+        ):
+            raise BadSignature("signature does not match")
+
+        encoded, dot, timestamp_part = value.rpartition(b".")
+        if not dot:
+            raise BadSignature("no timestamp")
+        timestamp = int.from_bytes(_b64decode(timestamp_part), "big")
+        if max_age is not None:
+            age = int(time.time()) - timestamp
+            if age > max_age:
+                raise SignatureExpired(f"signature age {age} > {max_age} seconds")
+            if age < 0:
+                raise SignatureExpired(f"signature age {age} < 0 seconds")
+
+        compressed = encoded.startswith(b".")
+        payload = _b64decode(encoded[1:] if compressed else encoded)
+        if compressed:
+            inflater = zlib.decompressobj()
+            try:
+                payload = inflater.decompress(payload, self.max_payload_size)
+            except zlib.error as error:
+                raise BadSignature("invalid compressed payload") from error
+            if inflater.unconsumed_tail:
+                raise BadSignature("payload too large")
+        try:
+            return self.serializer.loads(payload)
+        except Exception as error:  # bad JSON, bad tag contents
+            raise BadSignature("invalid payload") from error
+
+
+#: The serializer of every session cookie: tagged JSON.
+session_json_serializer = TaggedJSONSerializer()
+
+
+class SessionInterface:
+    """How an app opens and saves sessions; replace ``app.session_interface`` to keep
+    sessions elsewhere (a database, Redis...). The cookie settings are read here."""
+
+    null_session_class = NullSession
+    #: Sessions that pickle their data set this, so the app can warn; unused here.
+    pickle_based = False
+
+    def make_null_session(self, app: App) -> NullSession:
+        """The session to use when :meth:`open_session` returns ``None``."""
+        return self.null_session_class()
+
+    def is_null_session(self, obj: object) -> bool:
+        """Whether ``obj`` is the null session (then nothing is saved)."""
+        return isinstance(obj, self.null_session_class)
+
+    def get_cookie_name(self, app: App) -> str:
+        return app.config["SESSION_COOKIE_NAME"]  # type: ignore[no-any-return]
+
+    def get_cookie_domain(self, app: App) -> str | None:
+        return app.config["SESSION_COOKIE_DOMAIN"]  # type: ignore[no-any-return]
+
+    def get_cookie_path(self, app: App) -> str:
+        return app.config["SESSION_COOKIE_PATH"] or app.config["APPLICATION_ROOT"]  # type: ignore[no-any-return]
+
+    def get_cookie_httponly(self, app: App) -> bool:
+        return app.config["SESSION_COOKIE_HTTPONLY"]  # type: ignore[no-any-return]
+
+    def get_cookie_secure(self, app: App) -> bool:
+        return app.config["SESSION_COOKIE_SECURE"]  # type: ignore[no-any-return]
+
+    def get_cookie_samesite(self, app: App) -> str | None:
+        return app.config["SESSION_COOKIE_SAMESITE"]  # type: ignore[no-any-return]
+
+    def get_cookie_partitioned(self, app: App) -> bool:
+        return app.config["SESSION_COOKIE_PARTITIONED"]  # type: ignore[no-any-return]
+
+    def get_expiration_time(self, app: App, session: SessionMixin) -> datetime | None:
+        """When the cookie expires: now plus the lifetime for a permanent session,
+        ``None`` (end of the browser session) otherwise."""
+        if session.permanent:
+            return datetime.now(timezone.utc) + app.permanent_session_lifetime
+        return None
+
+    def should_set_cookie(self, app: App, session: SessionMixin) -> bool:
+        """Write the cookie when the session changed, or, for a permanent session with
+        ``SESSION_REFRESH_EACH_REQUEST``, every time (to push the expiry forward)."""
+        return session.modified or (
+            session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        )
+
+    def open_session(self, app: App, request: Request) -> SessionMixin | None:
+        """The session for this request; ``None`` means "use the null session"."""
+        raise NotImplementedError()
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        """Store the session (set the cookie) on the response."""
+        raise NotImplementedError()
+
+
+class SecureCookieSessionInterface(SessionInterface):
+    """The default: the whole session in a signed cookie, Flask's format."""
+
+    #: Mixed into the key derivation so this key signs nothing but sessions.
+    salt = "cookie-session"
+    digest_method = staticmethod(hashlib.sha1)
+    serializer = session_json_serializer
+    session_class = SecureCookieSession
+
+    def get_signing_serializer(self, app: App) -> SignedSerializer | None:
+        """The serializer for the app's keys, or ``None`` without a ``SECRET_KEY``."""
+        if not app.secret_key:
+            return None
+        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
+        keys.append(app.secret_key)  # the newest key goes last: it signs
+        return SignedSerializer(keys, self.salt, self.serializer, self.digest_method().name)
+
+    def open_session(self, app: App, request: Request) -> SecureCookieSession | None:
+        signer = self.get_signing_serializer(app)
+        if signer is None:
+            return None
+        cookie = request.cookies.get(self.get_cookie_name(app))
+        if not cookie:
+            return self.session_class()
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data = signer.loads(cookie, max_age=max_age)
+        except BadSignature:
+            return self.session_class()
+        if not isinstance(data, dict):
+            return self.session_class()
+        return self.session_class(data)
+
+    def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
+        name = self.get_cookie_name(app)
+        domain = self.get_cookie_domain(app)
+        path = self.get_cookie_path(app)
+        secure = self.get_cookie_secure(app)
+        partitioned = self.get_cookie_partitioned(app)
+        samesite = self.get_cookie_samesite(app)
+        httponly = self.get_cookie_httponly(app)
+
+        # The page depends on the cookie whenever the session was looked at:
+        # caches must not serve one user's page to another.
+        if session.accessed:
+            response.vary.add("Cookie")
+
+        if not session:
+            if session.modified:  # emptied this request: remove the cookie
+                response.delete_cookie(
+                    name,
+                    domain=domain,
+                    path=path,
+                    secure=secure,
+                    partitioned=partitioned,
+                    samesite=samesite,
+                    httponly=httponly,
+                )
+                response.vary.add("Cookie")
+            return
+
+        if not self.should_set_cookie(app, session):
+            return
+
+        signer = self.get_signing_serializer(app)
+        assert signer is not None  # a real (non-null) session implies a secret key
+        response.set_cookie(
+            name,
+            signer.dumps(dict(session)),
+            expires=self.get_expiration_time(app, session),
+            httponly=httponly,
+            domain=domain,
+            path=path,
+            secure=secure,
+            partitioned=partitioned,
+            samesite=samesite,
+        )
+        response.vary.add("Cookie")

@@ -1,0 +1,146 @@
+"""Templating: one Jinja2 environment per app, and the context every template sees.
+
+The environment is made on first use (:attr:`App.jinja_env`). It loads templates from
+the app's ``templates/`` folder, autoescapes by file extension, and has these globals:
+``config``, ``request``, ``session``, ``g``, ``url_for`` and ``get_flashed_messages``.
+Before each render, :meth:`App.update_template_context` runs the context processors
+(the default one puts the *current* ``request``, ``session`` and ``g`` in the context,
+so they are the real objects, not proxies); values passed to ``render_template`` win.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from jinja2 import BaseLoader
+from jinja2 import Environment as BaseEnvironment
+from jinja2 import Template, TemplateNotFound
+
+from .globals import _cv_app, _cv_request, current_app
+
+if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import App
+
+
+def _default_template_ctx_processor() -> dict[str, t.Any]:
+    """Put ``g``, ``request`` and ``session`` in the context when they exist."""
+    app_ctx = _cv_app.get(None)
+    request_ctx = _cv_request.get(None)
+    values: dict[str, t.Any] = {}
+    if app_ctx is not None:
+        values["g"] = app_ctx.g
+    if request_ctx is not None:
+        values["request"] = request_ctx.request
+        values["session"] = request_ctx.session
+    return values
+
+
+class Environment(BaseEnvironment):
+    """A Jinja2 environment that knows its app and loads through it."""
+
+    def __init__(self, app: App, **options: t.Any) -> None:
+        if "loader" not in options:
+            options["loader"] = app.create_global_jinja_loader()
+        super().__init__(**options)
+        self.app = app
+
+
+class DispatchingJinjaLoader(BaseLoader):
+    """Loads templates through the app's ``jinja_loader``, looked up at load time so
+    a loader replaced after the environment exists is still used."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def get_source(
+        self, environment: BaseEnvironment, template: str
+    ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
+        loader = self.app.jinja_loader
+        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
+            self.app.logger.info(
+                "Locating template %r with %r (root path %s)",
+                template,
+                loader,
+                self.app.root_path,
+            )
+        if loader is None:
+            raise TemplateNotFound(template)
+        return loader.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        loader = self.app.jinja_loader
+        return [] if loader is None else loader.list_templates()
+
+
+def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
+    trace = _current_trace()
+    span = trace.enter("template", template.name or "<string>") if trace is not None else None
+    app.update_template_context(context)
+    rendered = template.render(context)
+    if span is not None:
+        assert trace is not None
+        trace.leave(span, size=len(rendered))
+    return rendered
+
+
+def _current_trace() -> t.Any:
+    request_ctx = _cv_request.get(None)
+    return request_ctx.trace if request_ctx is not None else None
+
+
+def render_template(
+    template_name_or_list: str | Template | list[str | Template], **context: t.Any
+) -> str:
+    """Render a template from the templates folder with ``context``. A list renders
+    the first template that exists."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    return _render(app, template, context)
+
+
+def render_template_string(source: str, **context: t.Any) -> str:
+    """Render a template given as a string (autoescaped, as a template with no name)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.from_string(source)
+    return _render(app, template, context)
+
+
+def _stream(app: App, template: Template, context: dict[str, t.Any]) -> t.Iterator[str]:
+    app.update_template_context(context)
+
+    def generate() -> t.Iterator[str]:
+        yield from template.generate(context)
+
+    stream = generate()
+    # Keep the request context alive while the body is generated after the view returns.
+    if _cv_request.get(None) is not None:
+        from .helpers import stream_with_context
+
+        stream = stream_with_context(stream)
+    return stream
+
+
+def stream_template(
+    template_name_or_list: str | Template | list[str | Template], **context: t.Any
+) -> t.Iterator[str]:
+    """Render a template as a stream of strings, for a streamed response."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.get_or_select_template(template_name_or_list)
+    return _stream(app, template, context)
+
+
+def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
+    """Render a template string as a stream of strings."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    template = app.jinja_env.from_string(source)
+    return _stream(app, template, context)
+
+
+__all__ = [
+    "DispatchingJinjaLoader",
+    "Environment",
+    "render_template",
+    "render_template_string",
+    "stream_template",
+    "stream_template_string",
+]
