@@ -88,7 +88,7 @@ class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         standin = self.standin_modules.get(fullname)
         if standin is None:
             raise ModuleNotFoundError(
-                f"No module named {fullname!r}: {self.target} has no module {name!r}", name=fullname
+                f"No module named {fullname!r}: it stands for {name!r}, which does not exist", name=fullname
             )
         self.standins_used.append(f"{fullname} -> {standin}")
         return importlib.import_module(standin)
