@@ -36,6 +36,7 @@ from .browser import (
 )
 from .http_client import HttpClient
 from .live_server import LiveServer, running_server
+from .people import ENOUGH_FOR_TWO_PAGES, PASSWORD, Person, post, signed_up
 
 HERE = Path(__file__).resolve().parent
 ARTIFACTS = HERE / "artifacts"
@@ -104,9 +105,9 @@ def database_url() -> Iterator[str]:
         if _in_ci():
             pytest.fail(f"CI needs MariaDB for the e2e suite: {reason}", pytrace=False)
         pytest.skip(reason)
+    # twitapp talks to MySQL without TLS unless the URL asks for it (?ssl=true).
     with temporary_database(prefix="twitapp_e2e") as url:
-        # Loopback without TLS: PyMySQL tries TLS first unless the URL says not to.
-        yield url + "?ssl=false"
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -127,6 +128,17 @@ def live_server(
 def new_client(live_server: LiveServer) -> Callable[[], HttpClient]:
     """Make a plain HTTP client for the server: one per person, each with its own cookies."""
     return lambda: HttpClient(live_server.base_url)
+
+
+@pytest.fixture(scope="session")
+def prolific(live_server: LiveServer) -> tuple[Person, list[str]]:
+    """An author with more than a page of messages: the person, and the texts oldest first."""
+    person = Person(f"prolific{secrets.token_hex(3)}", PASSWORD)
+    client = signed_up(HttpClient(live_server.base_url), person)
+    texts = [f"Numbered note {n:02d} by {person.username}" for n in range(1, ENOUGH_FOR_TWO_PAGES + 1)]
+    for text in texts:
+        post(client, text)
+    return person, texts
 
 
 @pytest.fixture

@@ -111,12 +111,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def running_server(
-    database_url: str, secret_key: str, log_path: Path, project_root: Path = PROJECT_ROOT
+    database_url: str, secret_key: str, log_path: Path, project_root: Path | None = None
 ) -> Iterator[LiveServer]:
     """Initialise the database, run ``gunicorn server:app`` on it, yield it, stop it.
 
-    ``project_root`` is where ``server.py`` and the ``twitapp`` package are found.
+    ``project_root`` is where ``server.py`` and the ``twitapp`` package are found (default:
+    this checkout's root, :data:`PROJECT_ROOT`).
     """
+    project_root = project_root or PROJECT_ROOT
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
