@@ -731,6 +731,7 @@ class App:
 
     def url_for(
         self,
+        /,
         endpoint: str,
         *,
         _anchor: str | None = None,
@@ -1062,14 +1063,14 @@ class App:
         for func in reversed(self.after_request_funcs[None]):
             response = self._call_hook("after_request", func, response)
 
-        if not self.session_interface.is_null_session(ctx.session):
+        if not self.session_interface.is_null_session(ctx._session):
             trace = ctx.trace
             span = trace.enter("session", "save") if trace is not None else None
-            self.session_interface.save_session(self, ctx.session, response)
+            self.session_interface.save_session(self, ctx._session, response)
             if span is not None:
                 trace.leave(
                     span,
-                    modified=bool(getattr(ctx.session, "modified", False)),
+                    modified=bool(getattr(ctx._session, "modified", False)),
                     cookie_written="Set-Cookie" in response.headers,
                 )
         return response

@@ -195,7 +195,7 @@ class RequestContext:
             self.request.routing_exception = error
         #: Flashed messages, read from the session on first use this request.
         self.flashes: list[tuple[str, str]] | None = None
-        self.session: SessionMixin | None = session
+        self._session: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[..., t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
 
@@ -205,8 +205,17 @@ class RequestContext:
             self.app,
             environ=self.request.environ,
             request=self.request,
-            session=self.session,
+            session=self._session,
         )
+
+    @property
+    def session(self) -> SessionMixin:
+        """The session of this request, opened by :meth:`push`. Every access marks it
+        ``accessed``, so the response gets ``Vary: Cookie``: a page that even looked
+        at the session must not be cached for other users."""
+        assert self._session is not None, "The session has not yet been opened."
+        self._session.accessed = True
+        return self._session
 
     def match_request(self) -> None:
         """Match the URL; the rule and view args, or the error, go on the request."""
@@ -229,18 +238,18 @@ class RequestContext:
 
         # Open the session here, not lazily: the session interface may want the
         # request before any view runs, and a failure belongs to the push.
-        if self.session is None:
+        if self._session is None:
             session_interface = self.app.session_interface
             session_span = trace.enter("session", "open") if trace is not None else None
-            self.session = session_interface.open_session(self.app, self.request)
-            if self.session is None:
-                self.session = session_interface.make_null_session(self.app)
+            self._session = session_interface.open_session(self.app, self.request)
+            if self._session is None:
+                self._session = session_interface.make_null_session(self.app)
             if session_span is not None:
                 assert trace is not None
                 trace.leave(
                     session_span,
                     interface=type(session_interface).__name__,
-                    keys=sorted(self.session.keys()),
+                    keys=sorted(self._session.keys()),
                 )
 
         if self.url_adapter is not None:

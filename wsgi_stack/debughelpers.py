@@ -21,12 +21,14 @@ class DebugFilesKeyError(KeyError, AssertionError):
         form_matches = request.form.getlist(key)
         message = [
             f"request.files has no {key!r}: the request body is {request.mimetype!r}, not"
-            " 'multipart/form-data', so no file contents were sent at all. Give the HTML"
+            " 'multipart/form-data', so no file contents were transmitted. Give the HTML"
             ' form enctype="multipart/form-data".'
         ]
         if form_matches:
             names = ", ".join(repr(name) for name in form_matches)
-            message.append(f"\n\nOnly the file name(s) arrived, as form data: {names}")
+            message.append(
+                f"\n\nOnly the file name(s) arrived, as form data. This was submitted: {names}"
+            )
         self.msg = "".join(message)
 
     def __str__(self) -> str:

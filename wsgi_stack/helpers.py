@@ -93,6 +93,7 @@ def make_response(*args: t.Any) -> Response:
 
 def url_for(
     endpoint: str,
+    /,
     *,
     _anchor: str | None = None,
     _method: str | None = None,

@@ -61,34 +61,22 @@ class SessionMixin(MutableMapping[str, t.Any]):
     #: Whether the session changed, so the cookie must be written. Mutating a
     #: nested value does not notice: set ``session.modified = True`` yourself then.
     modified = True
-    #: Whether the session was read or written, so the response varies on Cookie.
-    accessed = True
+    #: Whether the session was looked at this request, so the response must carry
+    #: ``Vary: Cookie``. The request context sets it on every access through
+    #: ``session`` (even ``"key" in session``), which a dict cannot notice itself.
+    accessed = False
 
 
 class SecureCookieSession(CallbackDict[str, t.Any], SessionMixin):
-    """The session kept in a signed cookie; tracks ``modified`` and ``accessed``."""
+    """The session kept in a signed cookie; a change to the dict sets ``modified``."""
 
     modified = False
-    accessed = False
 
     def __init__(self, initial: t.Mapping[str, t.Any] | None = None) -> None:
         def on_update(self: CallbackDict[str, t.Any]) -> None:
             self.modified = True  # type: ignore[attr-defined]
-            self.accessed = True  # type: ignore[attr-defined]
 
         super().__init__(initial, on_update)
-
-    def __getitem__(self, key: str) -> t.Any:
-        self.accessed = True
-        return super().__getitem__(key)
-
-    def get(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().get(key, default)
-
-    def setdefault(self, key: str, default: t.Any = None) -> t.Any:
-        self.accessed = True
-        return super().setdefault(key, default)
 
 
 class NullSession(SecureCookieSession):

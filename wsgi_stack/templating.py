@@ -4,8 +4,9 @@ The environment is made on first use (:attr:`App.jinja_env`). It loads templates
 the app's ``templates/`` folder, autoescapes by file extension, and has these globals:
 ``config``, ``request``, ``session``, ``g``, ``url_for`` and ``get_flashed_messages``.
 Before each render, :meth:`App.update_template_context` runs the context processors
-(the default one puts the *current* ``request``, ``session`` and ``g`` in the context,
-so they are the real objects, not proxies); values passed to ``render_template`` win.
+(the default one puts the *current* ``request`` and ``g`` in the context, so they are
+the real objects, not proxies; ``session`` stays a proxy, so that only a template that
+reads it marks the session accessed); values passed to ``render_template`` win.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
 
 
 def _default_template_ctx_processor() -> dict[str, t.Any]:
-    """Put ``g``, ``request`` and ``session`` in the context when they exist."""
+    """Put the real ``g`` and ``request`` in the context when they exist. ``session``
+    stays the proxy (a Jinja global): reading it through the request context marks the
+    session accessed, and only a template that does read it should add ``Vary: Cookie``."""
     app_ctx = _cv_app.get(None)
     request_ctx = _cv_request.get(None)
     values: dict[str, t.Any] = {}
@@ -31,7 +34,6 @@ def _default_template_ctx_processor() -> dict[str, t.Any]:
         values["g"] = app_ctx.g
     if request_ctx is not None:
         values["request"] = request_ctx.request
-        values["session"] = request_ctx.session
     return values
 
 

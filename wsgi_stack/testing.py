@@ -161,8 +161,10 @@ class FlaskClient(Client):
         response.json_module = self.application.json  # type: ignore[assignment]
 
         # Keep this request's contexts pushed, for inspection, until the next one.
-        while self._new_contexts:
-            self._context_stack.enter_context(self._new_contexts.pop())
+        # In order: after a followed redirect, the last request's contexts end on top.
+        for context in self._new_contexts:
+            self._context_stack.enter_context(context)
+        self._new_contexts.clear()
         return response
 
     def __enter__(self) -> FlaskClient:
