@@ -66,6 +66,9 @@ if t.TYPE_CHECKING:  # pragma: no cover
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T = t.TypeVar("T")
 
+#: The URL prefix of the environ inspector (see :mod:`wsgi_stack.inspector`).
+INSPECTOR_PREFIX = "/_stack"
+
 #: What a view may return (see :meth:`App.make_response`).
 ResponseReturnValue = t.Any
 
@@ -712,10 +715,18 @@ class App:
             raise RuntimeError("wsgi_stack has no command-line runner; set test_cli_runner_class.")
         return cls(self, **kwargs)
 
+    @property
+    def inspector_enabled(self) -> bool:
+        """Whether ``/_stack/`` answers: ``STACK_INSPECTOR``, or debug mode when that
+        is left at ``None``. Off by default, so never on in production unless asked."""
+        enabled = self.config["STACK_INSPECTOR"]
+        return bool(self.debug if enabled is None else enabled)
+
     def _make_trace(self) -> _trace.RequestTrace | None:
-        """A trace for a new request when tracing or step-through is on, else ``None``."""
+        """A trace for a new request when tracing, step-through or the inspector is
+        on, else ``None`` (then every layer skips its trace calls)."""
         config = self.config
-        if not (config["STACK_TRACE"] or config["STACK_BREAK"] or config["STACK_INSPECTOR"]):
+        if not (config["STACK_TRACE"] or config["STACK_BREAK"] or self.inspector_enabled):
             return None
         return _trace.RequestTrace(_trace.parse_layer_names(config["STACK_BREAK"]))
 
@@ -917,6 +928,12 @@ class App:
         req_ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
         req = req_ctx.request
         if req.routing_exception is not None:
+            # The inspector answers only URLs no rule of the app matched, so it
+            # costs nothing on the normal path and never hides a user's route.
+            if req.path.startswith(INSPECTOR_PREFIX) and self.inspector_enabled:
+                from .inspector import inspector_response
+
+                return inspector_response(self, req_ctx)
             self.raise_routing_exception(req)
         rule = req.url_rule
         if getattr(rule, "provide_automatic_options", False) and req.method == "OPTIONS":
