@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-import pytest
-
 from .http_client import HttpClient, Reply
 from .people import PASSWORD, Person, fill, log_in, post, register, signed_up, toggle_follow
 
