@@ -15,8 +15,8 @@ What it does, each step cached so that a second run only runs the tests:
 4. prints passed / failed / skipped per test file and in total, and checks the ratchet.
 
 ``--reference`` runs step 3 with real Flask from the project venv (``.venv``) instead of the alias, to show that
-everything left in scope passes on Flask itself. Only the standard library is used here, so any Python 3.11+
-can start it.
+everything left in scope passes on Flask itself. Only the standard library is used here; any Python 3.11+ with
+pip can start it (pip fetches the sdist and fills the suite venv).
 """
 
 from __future__ import annotations
@@ -52,6 +52,8 @@ FLASK_SDIST_SHA256 = "0ef0e52b8a9cd932855379197dd8f94047b359ca0a78695144304cb45f
 # (click: test_testing.py at module level; greenlet: test_reqctx.py's context-copying tests).
 SUITE_REQUIREMENTS = ("werkzeug==3.1.3", "pytest==8.4.2", "click>=8.1.3", "greenlet>=3.0")
 OUTCOMES = ("passed", "failed", "skipped")
+# This interpreter's pip fetches the sdist and fills the suite venv.
+PIP = (sys.executable, "-m", "pip", "--disable-pip-version-check")
 
 
 def log(message: str) -> None:
@@ -83,7 +85,11 @@ def venv_inputs_hash() -> str:
 
 
 def ensure_venv() -> Path:
-    """The suite's own venv: the runtime requirements and the test tools, and no Flask."""
+    """The suite's own venv: the runtime requirements and the test tools, and no Flask.
+
+    It is made without pip of its own (bootstrapping pip costs more than everything else together) and filled by
+    this interpreter's pip through ``pip --python``.
+    """
     python = VENV / "bin" / "python"
     stamp = VENV / "flask-suite.stamp"
     wanted = venv_inputs_hash()
@@ -92,10 +98,9 @@ def ensure_venv() -> Path:
     started = time.monotonic()
     if VENV.exists():
         shutil.rmtree(VENV)
-    run([sys.executable, "-m", "venv", VENV])
+    run([sys.executable, "-m", "venv", "--without-pip", VENV])
     run(
-        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-         "-r", ROOT / "requirements.txt", *SUITE_REQUIREMENTS]
+        [*PIP, "--python", python, "install", "--quiet", "-r", ROOT / "requirements.txt", *SUITE_REQUIREMENTS]
     )
     stamp.write_text(wanted + "\n")
     log(f"venv ready in {time.monotonic() - started:.1f} s: {VENV}")
@@ -106,19 +111,31 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def ensure_suite(python: Path) -> Path:
-    """Flask's ``tests/`` folder, from its sdist, downloaded and unpacked once."""
-    suite = CACHE / f"flask-{FLASK_VERSION}"
+def suite_dir() -> Path:
+    return CACHE / f"flask-{FLASK_VERSION}"
+
+
+def start_download() -> subprocess.Popen[bytes] | None:
+    """Start fetching Flask's sdist with pip, unless it is cached; it can run while the venv is being built."""
+    sdist = CACHE / f"flask-{FLASK_VERSION}.tar.gz"
+    if (suite_dir() / ".complete").exists() or (sdist.exists() and sha256_of(sdist) == FLASK_SDIST_SHA256):
+        return None
+    pin = CACHE / "flask-sdist-requirement.txt"
+    pin.write_text(f"flask=={FLASK_VERSION} --hash=sha256:{FLASK_SDIST_SHA256}\n")
+    cmd = [*PIP, "download", "--quiet", "--no-deps", "--no-binary", ":all:", "--require-hashes", "-r", pin,
+           "-d", CACHE]
+    log(" ".join(map(str, cmd)))
+    return subprocess.Popen([str(c) for c in cmd])
+
+
+def ensure_suite(download: subprocess.Popen[bytes] | None) -> Path:
+    """Flask's ``tests/`` folder from its sdist, unpacked once (after ``download``, if one was needed)."""
+    suite = suite_dir()
+    if download is not None and download.wait() != 0:
+        raise SystemExit(f"downloading Flask {FLASK_VERSION}'s sdist failed (pip exit status {download.returncode})")
     if (suite / ".complete").exists():
         return suite / "tests"
     sdist = CACHE / f"flask-{FLASK_VERSION}.tar.gz"
-    if not sdist.exists() or sha256_of(sdist) != FLASK_SDIST_SHA256:
-        pin = CACHE / "flask-sdist-requirement.txt"
-        pin.write_text(f"flask=={FLASK_VERSION} --hash=sha256:{FLASK_SDIST_SHA256}\n")
-        run(
-            [python, "-m", "pip", "download", "--quiet", "--disable-pip-version-check", "--no-deps",
-             "--no-binary", ":all:", "--require-hashes", "-r", pin, "-d", CACHE]
-        )
     if sha256_of(sdist) != FLASK_SDIST_SHA256:
         raise SystemExit(f"{sdist} does not have the pinned sha256 {FLASK_SDIST_SHA256}")
     # Unpack into a scratch folder and rename it into place, so an interrupted run leaves no half-made suite.
@@ -204,7 +221,8 @@ def markdown_table(result: dict[str, Any]) -> str:
         counts = result["files"].get(name, {})
         for key in totals:
             totals[key] += counts.get(key, 0)
-        excluded = f"{counts['excluded']} tests" if counts.get("excluded") else ""
+        n = counts.get("excluded", 0)
+        excluded = f"{n} test{'' if n == 1 else 's'}" if n else ""
         if name in result["collection_errors"]:
             excluded += f" collection error: {result['collection_errors'][name]}"
         rows.append(f"| {name} | {counts.get('passed', 0)} | {counts.get('failed', 0)} | "
@@ -227,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     with cache_lock():
+        download = start_download()
         python = args.reference_python if args.reference else ensure_venv()
-        tests = ensure_suite(python)
+        tests = ensure_suite(download)
     report = CACHE / ("last-reference.json" if args.reference else "last-run.json")
     status = run_pytest(python, tests, reference=args.reference, report=report, extra=args.pytest_args)
     if status not in (0, 1) or not report.exists():
