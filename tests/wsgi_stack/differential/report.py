@@ -2,6 +2,7 @@
 
     python -m tests.wsgi_stack.differential.report                 # one line per scenario
     python -m tests.wsgi_stack.differential.report -v              # plus each difference
+    python -m tests.wsgi_stack.differential.report --only sessions # only the matching scenarios
     python -m tests.wsgi_stack.differential.report --show slash    # Flask's observations for matches
     DIFF_CANDIDATE=flask python -m tests.wsgi_stack.differential.report   # the kit against itself
 
@@ -25,6 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="print every difference")
     parser.add_argument("--show", metavar="TEXT", help="print Flask's observations for scenarios whose 'group: name' contains TEXT")
+    parser.add_argument("--only", metavar="TEXT", help="run only scenarios whose 'group: name' contains TEXT")
     parser.add_argument("--candidate", default=candidate_name(), help="module to compare with Flask")
     args = parser.parse_args(argv)
 
@@ -35,7 +37,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot import {args.candidate}: {type(exc).__name__}: {exc}")
         return 1
 
-    scenarios = all_scenarios()
+    scenarios = [
+        s for s in all_scenarios() if not args.only or args.only.lower() in f"{s.group}: {s.name}".lower()
+    ]
     unexpected = same = expected = 0
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
