@@ -913,7 +913,7 @@ class App:
     def preprocess_request(self) -> ResponseReturnValue | None:
         """Run the URL value preprocessors, then the ``before_request`` functions; the
         first non-``None`` value a function returns is the response."""
-        req = request_ctx.request
+        req = _cv_request.get().request
         for url_func in self.url_value_preprocessors[None]:
             self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args)
         for before_func in self.before_request_funcs[None]:
@@ -925,7 +925,7 @@ class App:
     def dispatch_request(self) -> ResponseReturnValue:
         """Raise the routing error if matching failed, answer OPTIONS automatically,
         or call the view with the URL's values."""
-        req_ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        req_ctx = _cv_request.get()
         req = req_ctx.request
         if req.routing_exception is not None:
             # The inspector answers only URLs no rule of the app matched, so it
@@ -1074,20 +1074,21 @@ class App:
     def process_response(self, response: Response) -> Response:
         """Run ``after_this_request`` functions, then ``after_request`` functions (the
         last registered first), then save the session on the response."""
-        ctx = request_ctx._get_current_object()  # type: ignore[attr-defined]
+        ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self._call_hook("after_this_request", func, response)
         for func in reversed(self.after_request_funcs[None]):
             response = self._call_hook("after_request", func, response)
 
-        if not self.session_interface.is_null_session(ctx._session):
+        session = ctx.session_to_save()
+        if session is not None and not self.session_interface.is_null_session(session):
             trace = ctx.trace
             span = trace.enter("session", "save") if trace is not None else None
-            self.session_interface.save_session(self, ctx._session, response)
+            self.session_interface.save_session(self, session, response)
             if span is not None:
                 trace.leave(
                     span,
-                    modified=bool(getattr(ctx._session, "modified", False)),
+                    modified=bool(getattr(session, "modified", False)),
                     cookie_written="Set-Cookie" in response.headers,
                 )
         return response
@@ -1097,16 +1098,16 @@ class App:
         the exception that ended the request, or ``None``."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
-        self._run_teardowns("teardown_request", reversed(self.teardown_request_funcs[None]), exc)
+        self._run_teardowns("teardown_request", self.teardown_request_funcs[None][::-1], exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_appcontext`` functions (last registered first)."""
         if exc is _sentinel:
             exc = sys.exc_info()[1]
-        self._run_teardowns("teardown_appcontext", reversed(self.teardown_appcontext_funcs), exc)
+        self._run_teardowns("teardown_appcontext", self.teardown_appcontext_funcs[::-1], exc)
 
     def _run_teardowns(
-        self, kind: str, funcs: cabc.Iterable[t.Callable[..., t.Any]], exc: BaseException | None
+        self, kind: str, funcs: list[t.Callable[..., t.Any]], exc: BaseException | None
     ) -> None:
         """Run every teardown function, even when one fails.
 
@@ -1115,6 +1116,8 @@ class App:
         still run. When exceptions propagate (testing, debug), the first error is
         raised after all of them ran, so a test still sees it.
         """
+        if not funcs:
+            return
         first_error: Exception | None = None
         for func in funcs:
             try:
@@ -1230,11 +1233,13 @@ class App:
         trace = ctx.trace
         assert trace is not None
         if response is not None:
+            # The size from the header only: the body may be a stream the server is
+            # already reading, and measuring it here would consume it.
             trace.note(
                 "response",
                 "sent",
                 status=response.status_code,
-                size=response.calculate_content_length(),
+                size=response.content_length,
             )
         if self.config["STACK_TRACE"]:
             _trace_logger.info(

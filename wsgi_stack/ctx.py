@@ -8,7 +8,8 @@ pushed, the proxies in :mod:`wsgi_stack.globals` point at it.
   the ``teardown_appcontext`` functions.
 * :class:`RequestContext` carries the request, the session, the URL adapter bound to the
   request, and the request's flashed messages. Pushing it pushes an app context first
-  when none for this app is active, opens the session and matches the URL. Popping the
+  when none for this app is active, opens the session (or leaves that to its first use,
+  when the session interface allows) and matches the URL. Popping the
   outermost push runs the ``teardown_request`` functions, then pops the app context it
   pushed.
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 import contextvars
 import sys
 import typing as t
-from functools import update_wrapper
+from functools import cached_property, update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
@@ -137,9 +138,14 @@ class AppContext:
 
     def __init__(self, app: App) -> None:
         self.app = app
-        self.url_adapter = app.create_url_adapter(None)
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
         self._cv_tokens: list[contextvars.Token[AppContext]] = []
+
+    @cached_property
+    def url_adapter(self) -> routing.MapAdapter | None:
+        """The URL adapter for building URLs without a request (needs ``SERVER_NAME``),
+        made on first use: most app contexts live inside a request and never need it."""
+        return self.app.create_url_adapter(None)
 
     def push(self) -> None:
         """Make this the current application context."""
@@ -195,7 +201,8 @@ class RequestContext:
             self.request.routing_exception = error
         #: Flashed messages, read from the session on first use this request.
         self.flashes: list[tuple[str, str]] | None = None
-        self._session: SessionMixin | None = session
+        # The session once opened; see the ``_session`` property.
+        self._session_value: SessionMixin | None = session
         self._after_request_functions: list[t.Callable[..., t.Any]] = []
         self._cv_tokens: list[tuple[contextvars.Token[RequestContext], AppContext | None]] = []
 
@@ -205,17 +212,52 @@ class RequestContext:
             self.app,
             environ=self.request.environ,
             request=self.request,
-            session=self._session,
+            session=self._session,  # opened now, so both contexts share one session
         )
 
     @property
     def session(self) -> SessionMixin:
-        """The session of this request, opened by :meth:`push`. Every access marks it
-        ``accessed``, so the response gets ``Vary: Cookie``: a page that even looked
-        at the session must not be cached for other users."""
-        assert self._session is not None, "The session has not yet been opened."
-        self._session.accessed = True
-        return self._session
+        """The session of this request. Every access marks it ``accessed``, so the
+        response gets ``Vary: Cookie``: a page that even looked at the session must not
+        be cached for other users."""
+        session = self._session
+        session.accessed = True
+        return session
+
+    @property
+    def _session(self) -> SessionMixin:
+        """The session, opened now if it was not yet, without marking it accessed."""
+        if self._session_value is None:
+            self._open_session()
+        return self._session_value  # type: ignore[return-value]
+
+    def _open_session(self) -> None:
+        session_interface = self.app.session_interface
+        trace = self.trace
+        span = trace.enter("session", "open") if trace is not None else None
+        session = session_interface.open_session(self.app, self.request)
+        if session is None:
+            session = session_interface.make_null_session(self.app)
+        self._session_value = session
+        if span is not None:
+            assert trace is not None
+            trace.leave(span, interface=type(session_interface).__name__, keys=sorted(session.keys()))
+
+    def session_to_save(self) -> SessionMixin | None:
+        """The session :meth:`App.process_response` should save, or ``None``.
+
+        The opened session if there is one. A session never opened this request
+        changed nothing, but its cookie may still need refreshing (a permanent session
+        with ``SESSION_REFRESH_EACH_REQUEST``), so when the request carries the session
+        cookie it is opened now; with no cookie there is nothing to save.
+        """
+        if self._session_value is None:
+            if "HTTP_COOKIE" not in self.request.environ:
+                return None
+            if self.app.session_interface.get_cookie_name(self.app) not in self.request.cookies:
+                return None
+            self._open_session()
+        return self._session_value
 
     def match_request(self) -> None:
         """Match the URL; the rule and view args, or the error, go on the request."""
@@ -223,7 +265,7 @@ class RequestContext:
         routing.match_request(self.url_adapter, self.request, self.trace)
 
     def push(self) -> None:
-        """Make this the current request: app context, session, URL match, in that order."""
+        """Make this the current request: app context, session, URL match."""
         trace = self.trace
         span = trace.enter("context", "push") if trace is not None else None
 
@@ -236,21 +278,11 @@ class RequestContext:
             app_ctx = None
         self._cv_tokens.append((_cv_request.set(self), app_ctx))
 
-        # Open the session here, not lazily: the session interface may want the
-        # request before any view runs, and a failure belongs to the push.
-        if self._session is None:
-            session_interface = self.app.session_interface
-            session_span = trace.enter("session", "open") if trace is not None else None
-            self._session = session_interface.open_session(self.app, self.request)
-            if self._session is None:
-                self._session = session_interface.make_null_session(self.app)
-            if session_span is not None:
-                assert trace is not None
-                trace.leave(
-                    session_span,
-                    interface=type(session_interface).__name__,
-                    keys=sorted(self._session.keys()),
-                )
+        # Open the session now, unless the interface says opening it can wait until
+        # first use (the cookie session can: it has no side effects). A request that
+        # never touches the session then never parses, verifies or re-signs a cookie.
+        if self._session_value is None and not self.app.session_interface.open_lazily:
+            self._open_session()
 
         if self.url_adapter is not None:
             self.match_request()

@@ -111,7 +111,7 @@ def bind_request_adapter(
     trusted_hosts = config["TRUSTED_HOSTS"]
     if trusted_hosts is not None:
         request.trusted_hosts = trusted_hosts
-    request.host  # noqa: B018 - validates the Host header against trusted_hosts
+        request.host  # noqa: B018 - validates the Host header against trusted_hosts
 
     subdomain = None
     server_name = config["SERVER_NAME"]

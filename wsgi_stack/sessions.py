@@ -203,6 +203,14 @@ class SignedSerializer:
             raise BadSignature("invalid payload") from error
 
 
+@lru_cache(maxsize=32)
+def _signing_serializer(
+    keys: tuple[str | bytes, ...], salt: str | bytes, serializer: t.Any, digest: str
+) -> SignedSerializer:
+    # Built once per set of keys; the serializer holds no per-request state.
+    return SignedSerializer(list(keys), salt, serializer, digest)
+
+
 #: The serializer of every session cookie: tagged JSON.
 session_json_serializer = TaggedJSONSerializer()
 
@@ -212,6 +220,10 @@ class SessionInterface:
     sessions elsewhere (a database, Redis...). The cookie settings are read here."""
 
     null_session_class = NullSession
+    #: Whether :meth:`open_session` may wait until the session is first used. Only for
+    #: interfaces whose opening has no side effects; the request context then also skips
+    #: :meth:`save_session` for a request that neither used the session nor sent its cookie.
+    open_lazily = False
     #: Sessions that pickle their data set this, so the app can warn; unused here.
     pickle_based = False
 
@@ -275,14 +287,17 @@ class SecureCookieSessionInterface(SessionInterface):
     digest_method = staticmethod(hashlib.sha1)
     serializer = session_json_serializer
     session_class = SecureCookieSession
+    open_lazily = True
 
     def get_signing_serializer(self, app: App) -> SignedSerializer | None:
         """The serializer for the app's keys, or ``None`` without a ``SECRET_KEY``."""
-        if not app.secret_key:
+        secret_key = app.secret_key
+        if not secret_key:
             return None
-        keys: list[str | bytes] = list(app.config["SECRET_KEY_FALLBACKS"] or ())
-        keys.append(app.secret_key)  # the newest key goes last: it signs
-        return SignedSerializer(keys, self.salt, self.serializer, self.digest_method().name)
+        fallbacks = app.config["SECRET_KEY_FALLBACKS"]
+        # The newest key goes last: it signs.
+        keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
+        return _signing_serializer(keys, self.salt, self.serializer, self.digest_method().name)
 
     def open_session(self, app: App, request: Request) -> SecureCookieSession | None:
         signer = self.get_signing_serializer(app)

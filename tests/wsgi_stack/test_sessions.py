@@ -148,8 +148,48 @@ def test_signing_key_is_derived_once(monkeypatch):
     from wsgi_stack import sessions
 
     sessions._derive_key.cache_clear()
+    sessions._signing_serializer.cache_clear()
     client = make_app().test_client()
     for n in range(5):
         client.get(f"/set/{n}")
-    info = sessions._derive_key.cache_info()
-    assert info.misses == 1 and info.hits >= 4
+    assert client.get("/get").text == "4"
+    assert sessions._derive_key.cache_info().misses == 1
+    signer_cache = sessions._signing_serializer.cache_info()
+    assert signer_cache.misses == 1 and signer_cache.hits >= 5
+
+
+def test_session_opened_lazily_but_permanent_cookie_still_refreshed():
+    from wsgi_stack import sessions
+
+    app = make_app()
+
+    @app.route("/permanent")
+    def make_permanent():
+        session.permanent = True
+        session["value"] = "kept"
+        return "ok"
+
+    @app.route("/untouched")
+    def untouched():
+        return "no session here"
+
+    opened = []
+    original = sessions.SecureCookieSessionInterface.open_session
+
+    def counting_open(self, app, request):
+        opened.append(request.path)
+        return original(self, app, request)
+
+    client = app.test_client()
+    sessions.SecureCookieSessionInterface.open_session = counting_open
+    try:
+        fresh = app.test_client().get("/untouched")
+        assert opened == [] and "Set-Cookie" not in fresh.headers and "Vary" not in fresh.headers
+
+        client.get("/permanent")
+        refreshed = client.get("/untouched")  # never reads the session, sends its cookie
+    finally:
+        sessions.SecureCookieSessionInterface.open_session = original
+    assert opened == ["/permanent", "/untouched"]
+    assert "Expires=" in refreshed.headers["Set-Cookie"]  # pushed forward, as Flask does
+    assert client.get("/get").text == "kept"
