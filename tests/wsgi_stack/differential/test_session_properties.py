@@ -54,7 +54,7 @@ values = st.recursive(
 sessions = st.dictionaries(keys, values, min_size=1, max_size=5)
 
 PROPERTY_SETTINGS = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 
 
