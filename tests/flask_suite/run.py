@@ -4,6 +4,7 @@
     python tests/flask_suite/run.py                    # wsgi_stack; exit 1 if passes fall below min_passed.txt
     python tests/flask_suite/run.py --update-ratchet   # same, then raise min_passed.txt to today's count
     python tests/flask_suite/run.py --reference        # the same selection against real Flask
+    python tests/flask_suite/run.py --out-of-scope     # only the single out-of-scope tests, per group
     python tests/flask_suite/run.py --failures -- -k session   # after "--": extra pytest arguments
 
 What it does, each step cached so that a second run only runs the tests:
@@ -232,12 +233,69 @@ def markdown_table(result: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
+def print_groups(result: dict[str, Any]) -> None:
+    """Outcomes of the out-of-scope tests per group (for ``--out-of-scope``)."""
+    groups: dict[str, dict[str, int]] = {}
+    for test in result["tests"].values():
+        counts = groups.setdefault(test["group"], dict.fromkeys(OUTCOMES, 0))
+        counts[test["outcome"]] += 1
+    width = max([len(g) for g in groups] + [len("group")])
+    print(f"\n{'group':<{width}}  {'passed':>6}  {'failed':>6}  {'skipped':>7}")
+    for name, counts in sorted(groups.items()):
+        print(f"{name:<{width}}  {counts['passed']:>6}  {counts['failed']:>6}  {counts['skipped']:>7}")
+    files = ", ".join(f"{f} ({g})" for f, g in result["ignored_files"].items())
+    print(f"not run (whole files, they import what is not built): {files}")
+
+
+def judge(result: dict[str, Any], totals: dict[str, int], args: argparse.Namespace, seconds: float) -> int:
+    """Print the verdict on an in-scope run and apply the ratchet; the exit status."""
+    target = f"real Flask {FLASK_VERSION}" if args.reference else "wsgi_stack"
+    full_run = not args.pytest_args
+    in_scope = result["expected_in_scope"] if full_run else len(result["tests"])
+    share = 100 * totals["passed"] / in_scope if in_scope else 0.0
+    print(f"\n{target}: {totals['passed']} of {in_scope} in-scope tests passed ({share:.1f}%), "
+          f"{totals['failed']} failed, {totals['skipped']} skipped; {len(result['deselected'])} tests and "
+          f"{len(result['ignored_files'])} files out of scope; {seconds:.1f} s")
+
+    fatal, notes = [], []
+    if full_run and result["stale_entries"]:
+        fatal.append(f"scope.toml entries that match no test: {result['stale_entries']}")
+    if result["collection_errors"]:
+        # Against wsgi_stack this is not fatal by itself: the ratchet counts what the missing tests cost.
+        (fatal if args.reference else notes).append(
+            f"files that failed to collect: {sorted(result['collection_errors'])}"
+        )
+    elif full_run and len(result["tests"]) != result["expected_in_scope"]:
+        fatal.append(f"{len(result['tests'])} in-scope tests collected, scope.toml expects "
+                     f"{result['expected_in_scope']}")
+    if args.reference:
+        if totals["failed"]:
+            fatal.append(f"real Flask fails {totals['failed']} in-scope tests: the scope list is wrong")
+    elif full_run:
+        minimum = read_ratchet()
+        if totals["passed"] < minimum:
+            fatal.append(f"RATCHET: {totals['passed']} passed, below the recorded minimum {minimum} "
+                         f"({RATCHET.relative_to(ROOT)})")
+        elif args.update_ratchet and totals["passed"] > minimum:
+            write_ratchet(totals["passed"])
+            log(f"ratchet raised from {minimum} to {totals['passed']}")
+        else:
+            log(f"ratchet: {totals['passed']} passed, minimum {minimum}: ok")
+    for problem in notes:
+        log("NOTE: " + problem)
+    for problem in fatal:
+        log("FAIL: " + problem)
+    return 1 if fatal else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", action="store_true", help="run against real Flask from .venv instead")
     parser.add_argument("--reference-python", type=Path, default=REFERENCE_PYTHON,
                         help="interpreter with Flask installed, for --reference (default: %(default)s)")
     parser.add_argument("--update-ratchet", action="store_true", help="raise min_passed.txt to today's passes")
+    parser.add_argument("--out-of-scope", action="store_true",
+                        help="run the single out-of-scope tests instead, per group (no ratchet)")
     parser.add_argument("--failures", action="store_true", help="list each failing test with its error line")
     parser.add_argument("--markdown", action="store_true", help="also print the per-file table as Markdown")
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
@@ -248,56 +306,29 @@ def main(argv: list[str] | None = None) -> int:
         download = start_download()
         python = args.reference_python if args.reference else ensure_venv()
         tests = ensure_suite(download)
-    report = CACHE / ("last-reference.json" if args.reference else "last-run.json")
-    status = run_pytest(python, tests, reference=args.reference, report=report, extra=args.pytest_args)
+    name = "reference" if args.reference else "run"
+    report = CACHE / f"last-{name}{'-out-of-scope' if args.out_of_scope else ''}.json"
+    extra = ["--flask-suite-out-of-scope", *args.pytest_args] if args.out_of_scope else args.pytest_args
+    status = run_pytest(python, tests, reference=args.reference, report=report, extra=extra)
     if status not in (0, 1) or not report.exists():
         log(f"pytest did not run the suite through (exit status {status}); see its output above")
         return 2
 
     result = json.loads(report.read_text())
-    totals = print_table(result)
-    if args.markdown:
-        print("\n" + markdown_table(result))
+    if args.out_of_scope:
+        print_groups(result)
+    else:
+        totals = print_table(result)
+        if args.markdown:
+            print("\n" + markdown_table(result))
     if args.failures:
         print()
         for tid, test in result["tests"].items():
             if test["outcome"] == "failed":
                 print(f"FAILED {tid}: {test['message']}")
-
-    target = f"real Flask {FLASK_VERSION}" if args.reference else "wsgi_stack"
-    full_run = not args.pytest_args
-    in_scope = result["expected_in_scope"] if full_run else len(result["tests"])
-    share = 100 * totals["passed"] / in_scope if in_scope else 0.0
-    print(f"\n{target}: {totals['passed']} of {in_scope} in-scope tests passed ({share:.1f}%), "
-          f"{totals['failed']} failed, {totals['skipped']} skipped; {len(result['deselected'])} tests and "
-          f"{len(result['ignored_files'])} files out of scope; {time.monotonic() - started:.1f} s")
-
-    problems = []
-    if full_run and result["stale_entries"]:
-        problems.append(f"scope.toml entries that match no test: {result['stale_entries']}")
-    if full_run and len(result["tests"]) != result["expected_in_scope"] and not result["collection_errors"]:
-        problems.append(f"{len(result['tests'])} in-scope tests collected, scope.toml expects "
-                        f"{result['expected_in_scope']}")
-    if result["collection_errors"]:
-        problems.append(f"files that failed to collect: {sorted(result['collection_errors'])}")
-    if args.reference:
-        if totals["failed"]:
-            problems.append(f"real Flask fails {totals['failed']} in-scope tests: the scope list is wrong")
-    elif full_run:
-        minimum = read_ratchet()
-        if totals["passed"] < minimum:
-            problems.append(f"RATCHET: {totals['passed']} passed, below the recorded minimum {minimum} "
-                            f"({RATCHET.relative_to(ROOT)})")
-        elif args.update_ratchet and totals["passed"] > minimum:
-            write_ratchet(totals["passed"])
-            log(f"ratchet raised from {minimum} to {totals['passed']}")
-        else:
-            log(f"ratchet: {totals['passed']} passed, minimum {minimum}: ok")
-    for problem in problems:
-        log("FAIL: " + problem)
-    # Collection errors alone do not fail the run against wsgi_stack: the ratchet counts what they cost.
-    fatal = [p for p in problems if args.reference or not p.startswith("files that failed")]
-    return 1 if fatal else 0
+    if args.out_of_scope:
+        return 0
+    return judge(result, totals, args, time.monotonic() - started)
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ class Recorder:
 
     scope: Scope
     report_path: Path | None
+    inverted: bool = False  # run the out-of-scope tests instead: what would moving a group into scope cost?
     ignored_files: set[str] = field(default_factory=set)
     used_entries: set[str] = field(default_factory=set)
     deselected: dict[str, str] = field(default_factory=dict)  # test id -> group name
@@ -135,6 +136,7 @@ class Recorder:
             files.setdefault(tid.split("::", 1)[0], Counter())["excluded"] += 1
         return {
             "flask_version": self.scope.flask_version,
+            "inverted": self.inverted,
             "expected_in_scope": self.scope.expected_in_scope,
             "exitstatus": exitstatus,
             "files": {name: dict(counts) for name, counts in sorted(files.items())},
@@ -144,7 +146,11 @@ class Recorder:
             "deselected": self.deselected,
             # A collected test with no report at all (the run was interrupted) counts as failed.
             "tests": {
-                tid: {"outcome": self.outcomes.get(tid, "failed"), "message": self.messages.get(tid, "")}
+                tid: {
+                    "outcome": self.outcomes.get(tid, "failed"),
+                    "message": self.messages.get(tid, ""),
+                    "group": self.deselected.get(tid),
+                }
                 for tid in self.collected
             },
         }
@@ -157,12 +163,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("flask_suite", "Flask's suite against wsgi_stack")
     group.addoption("--flask-suite-scope", type=Path, default=DEFAULT_SCOPE, help="the scope list (TOML)")
     group.addoption("--flask-suite-report", type=Path, default=None, help="write outcomes here as JSON")
+    group.addoption(
+        "--flask-suite-out-of-scope",
+        action="store_true",
+        help="run only the single out-of-scope tests instead (whole out-of-scope files stay uncollected)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _recorder
     _recorder = Recorder(
-        Scope.load(config.getoption("flask_suite_scope")), config.getoption("flask_suite_report")
+        Scope.load(config.getoption("flask_suite_scope")),
+        config.getoption("flask_suite_report"),
+        inverted=config.getoption("flask_suite_out_of_scope"),
     )
 
 
@@ -181,18 +194,16 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect out-of-scope tests before any other selection (``-k``, ``-m``) sees them."""
+    """Deselect out-of-scope tests (or, inverted, the in-scope ones) before ``-k`` or ``-m`` sees them."""
     assert _recorder is not None
     keep, drop = [], []
     for item in items:
         tid = suite_id(item)
         hit = _recorder.scope.match(tid)
-        if hit is None:
-            keep.append(item)
-            continue
-        drop.append(item)
-        _recorder.used_entries.add(hit[1])
-        _recorder.deselected[tid] = hit[0].name
+        if hit is not None:
+            _recorder.used_entries.add(hit[1])
+            _recorder.deselected[tid] = hit[0].name
+        (drop if (hit is None) == _recorder.inverted else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
     items[:] = keep
