@@ -40,9 +40,10 @@ def span_named(trace: RequestTrace, event: str):
     return span
 
 
-# The three spans every request starts with: the context push, inside it the session
-# opening and the URL match.
-PUSH = [(0, "context:push"), (1, "session:open"), (1, "routing:match")]
+# The two spans every request starts with: the context push and, inside it, the URL
+# match. The cookie session opens lazily: only a request that uses the session or
+# sends its cookie has session spans (see the session tests below).
+PUSH = [(0, "context:push"), (1, "routing:match")]
 
 
 @pytest.fixture()
@@ -85,7 +86,6 @@ def test_success_path(hooked_app):
         (0, "hook:before_request:check_user"),
         (0, "view:index"),
         (0, "hook:after_request:add_header"),
-        (0, "session:save"),
         (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
     ]
@@ -120,7 +120,6 @@ def test_abort_in_view(hooked_app):
         (0, "hook:before_request:check_user"),
         (0, "view:missing"),
         (0, "hook:after_request:add_header"),
-        (0, "session:save"),
         (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
     ]
@@ -140,7 +139,6 @@ def test_abort_with_error_handler(hooked_app):
         (0, "view:missing"),
         (0, "error:not_found"),
         (0, "hook:after_request:add_header"),
-        (0, "session:save"),
         (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
     ]
@@ -156,7 +154,6 @@ def test_unhandled_exception_becomes_500(hooked_app, caplog):
         (0, "hook:before_request:check_user"),
         (0, "view:boom"),
         (0, "hook:after_request:add_header"),
-        (0, "session:save"),
         (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
     ]
@@ -191,7 +188,6 @@ def test_before_request_short_circuit(hooked_app):
         (0, "hook:before_request:gate"),
         # No view: the hook's return value is the response.
         (0, "hook:after_request:add_header"),
-        (0, "session:save"),
         (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
     ]
@@ -210,7 +206,6 @@ def test_routing_errors(hooked_app, method, path, status, error):
         # The before hooks still run (they may answer an unmatched URL); no view.
         (0, "hook:before_request:check_user"),
         (0, "hook:after_request:add_header"),
-        (0, "session:save"),
         (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
     ]
@@ -219,7 +214,7 @@ def test_routing_errors(hooked_app, method, path, status, error):
     assert "endpoint" not in match.info
 
 
-def test_session_write_sets_cookie_written():
+def test_session_opens_on_first_use_and_a_write_sets_the_cookie():
     app = make_app()
 
     @app.route("/login")
@@ -231,28 +226,61 @@ def test_session_write_sets_cookie_written():
     def look():
         return str(session.get("user_id"))
 
+    @app.route("/plain")
+    def plain():
+        return "no session here"
+
     client = app.test_client()
     with record() as traces:
         client.get("/login")
         client.get("/look")
-    written, read = traces
-    assert span_named(written, "session:open").info["keys"] == []
+        client.get("/plain")
+    written, read, untouched = traces
+
+    assert shape(written) == PUSH + [
+        (0, "view:login"),
+        (1, "session:open"),  # opened by the view's first use, inside the view
+        (0, "session:save"),
+        (0, "response:sent"),
+    ]
+    assert span_named(written, "session:open").info == {
+        "interface": "SecureCookieSessionInterface",
+        "keys": [],
+    }
     assert span_named(written, "session:save").info == {"modified": True, "cookie_written": True}
-    # The next request opens the session the cookie carried and writes nothing.
+
+    # The next request opens the session its cookie carried and writes nothing.
     assert span_named(read, "session:open").info["keys"] == ["user_id"]
     assert span_named(read, "session:save").info == {"modified": False, "cookie_written": False}
 
+    # A request that sends the cookie but never uses the session opens it only when
+    # the response is saved (a permanent session may need its cookie refreshed).
+    assert shape(untouched) == PUSH + [
+        (0, "view:plain"),
+        (0, "session:open"),
+        (0, "session:save"),
+        (0, "response:sent"),
+    ]
 
-def test_no_session_without_secret_key():
+
+def test_no_session_spans_without_a_cookie_or_a_use(hooked_app):
+    _, trace = run(hooked_app)
+    assert not [event for event in trace.events if event.startswith("session:")]
+
+
+def test_no_session_is_saved_without_secret_key():
     app = Flask(__name__)
     app.config["STACK_TRACE"] = True
 
     @app.route("/")
     def index():
-        return "x"
+        return str(session.get("x"))
 
     _, trace = run(app)
-    assert span_named(trace, "session:open").info["interface"] == "SecureCookieSessionInterface"
+    assert span_named(trace, "session:open").info == {
+        "interface": "SecureCookieSessionInterface",
+        "keys": [],
+    }
     # The null session is never saved.
     assert "session:save" not in trace.events
 
@@ -265,7 +293,7 @@ def test_template_render_nests_inside_the_view():
         return render_template_string("<p>{{ word }}</p>", word="hi")
 
     _, trace = run(app)
-    assert shape(trace)[3:5] == [(0, "view:index"), (1, "template:<string>")]
+    assert shape(trace) == PUSH + [(0, "view:index"), (1, "template:<string>"), (0, "response:sent")]
     assert span_named(trace, "template:<string>").info == {"size": len("<p>hi</p>")}
     view, template = span_named(trace, "view:index"), span_named(trace, "template:<string>")
     # The template's time is part of the view's.
@@ -287,7 +315,7 @@ def test_trace_is_logged_when_stack_trace_is_on(hooked_app, monkeypatch):
     first, *tree = message.splitlines()
     assert first == "GET /?q=1"
     assert tree[0].startswith("context:push ")
-    assert tree[1].startswith("  session:open ")
+    assert tree[1].startswith("  routing:match ") and "endpoint='index'" in tree[1]
     assert tree[-1].startswith("response:sent ") and "status=200" in tree[-1]
 
 
