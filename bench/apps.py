@@ -144,7 +144,9 @@ class SignedCookie:
         self._key = hashlib.sha256(f"{salt}:{secret}".encode()).digest()
 
     def _mac(self, payload: bytes) -> bytes:
-        return base64.urlsafe_b64encode(hmac.new(self._key, payload, hashlib.sha256).digest()).rstrip(b"=")
+        return base64.urlsafe_b64encode(
+            hmac.new(self._key, payload, hashlib.sha256).digest()
+        ).rstrip(b"=")
 
     def dumps(self, data: dict[str, Any]) -> str:
         payload = base64.urlsafe_b64encode(
@@ -177,7 +179,9 @@ def build_werkzeug_app(names: list[str]) -> WSGIApp:
     rules: list[Rule] = []
     handlers: dict[str, Handler] = {}
 
-    def route(rule: str, endpoint: str, handler: Handler, methods: Iterable[str] = ("GET",)) -> None:
+    def route(
+        rule: str, endpoint: str, handler: Handler, methods: Iterable[str] = ("GET",)
+    ) -> None:
         rules.append(Rule(rule, endpoint=endpoint, methods=list(methods)))
         handlers[endpoint] = handler
 

@@ -17,6 +17,7 @@ Needs ``wrk`` (Debian package ``wrk``).
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import statistics
@@ -25,7 +26,6 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from bench.apps import FRAMEWORKS, framework_module
 from bench.scenarios import SESSION_COOKIE, Scenario, select
@@ -63,7 +63,9 @@ def parse_wrk(output: str) -> WrkResult:
             raise ValueError(f"wrk output lacks {pattern!r}:\n{output}")
         return default
 
-    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
     return WrkResult(
         requests_per_second=float(find(r"^Requests/sec:\s+([\d.]+)")),
         p50_ms=_duration_ms(find(r"^\s+50%\s+(\S+)")),
@@ -92,15 +94,24 @@ def wrk_script(scenario: Scenario, cookie: str | None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run_wrk(server: Server, scenario: Scenario, cookie: str | None, seconds: float, threads: int, connections: int) -> WrkResult:
+def run_wrk(
+    server: Server,
+    scenario: Scenario,
+    cookie: str | None,
+    seconds: float,
+    threads: int,
+    connections: int,
+) -> WrkResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(wrk_script(scenario, cookie))
         script.flush()
         command = [
-            "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency", "--timeout", "5s",
-            "-s", script.name, server.url(scenario.path),
+            "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", "--latency",
+            "--timeout", "5s", "-s", script.name, server.url(scenario.path),
         ]  # fmt: skip
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=seconds + 30, check=True
+        )
     return parse_wrk(completed.stdout)
 
 
@@ -109,20 +120,32 @@ def answer(server: Server, scenario: Scenario, cookie: str | None) -> tuple[int,
     headers = {"Content-Type": scenario.content_type} if scenario.content_type else {}
     if cookie:
         headers["Cookie"] = f"{SESSION_COOKIE}={cookie}"
-    status, response_headers, body = server.request(scenario.method, scenario.path, scenario.body, headers)
+    status, response_headers, body = server.request(
+        scenario.method, scenario.path, scenario.body, headers
+    )
     return status, response_headers.get("content-type", ""), body
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.e2e", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.e2e", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--only", help="scenarios, e.g. S1,S3 (default: all; --quick: S1)")
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="default: %(default)s")
     parser.add_argument("--seconds", type=float, help="wrk duration per run (default 5, quick 1)")
-    parser.add_argument("--warmup", type=int, help="seconds of wrk before each measured run (default 1, quick 0)")
-    parser.add_argument("--rounds", type=int, default=1, help="runs per cell; the median is shown (default 1)")
+    parser.add_argument(
+        "--warmup", type=int, help="seconds of wrk before each measured run (default 1, quick 0)"
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="runs per cell; the median is shown (default 1)"
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default %(default)s)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default %(default)s)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default %(default)s)")
+    parser.add_argument(
+        "--connections", type=int, default=16, help="wrk connections (default %(default)s)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn sync workers (default %(default)s)"
+    )
     parser.add_argument("--quick", action="store_true", help="1 s runs of S1, for the smoke test")
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (1.0 if args.quick else 5.0)
@@ -152,8 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             frameworks.append(framework)
 
     print(
-        f"gunicorn, {args.workers} sync workers; wrk -t{args.threads} -c{args.connections} "
-        f"-d{args.seconds:g}s --latency after a {args.warmup} s warm-up; {args.rounds} round(s), median shown."
+        f"load average {os.getloadavg()[0]:.1f} at start; gunicorn, {args.workers} sync workers; "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.seconds:g}s --latency after a "
+        f"{args.warmup} s warm-up; {args.rounds} round(s), median shown."
     )
     results: dict[tuple[str, str], list[WrkResult]] = {}
     failed = False
@@ -165,31 +189,58 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with gunicorn(env=env, workers=args.workers) as server:
                     cookie = server.session_cookie(scenario.path) if scenario.uses_session else None
                     answers[framework] = answer(server, scenario, cookie)
-                    if args.warmup:  # first-request work (imports, template compiling) in every worker
-                        run_wrk(server, scenario, cookie, args.warmup, args.threads, args.connections)
-                    result = run_wrk(server, scenario, cookie, args.seconds, args.threads, args.connections)
+                    if (
+                        args.warmup
+                    ):  # first-request work (imports, template compiling) in every worker
+                        run_wrk(
+                            server, scenario, cookie, args.warmup, args.threads, args.connections
+                        )
+                    result = run_wrk(
+                        server, scenario, cookie, args.seconds, args.threads, args.connections
+                    )
                 results.setdefault((framework, scenario.name), []).append(result)
                 if result.non_2xx or result.requests == 0:
                     failed = True
         if len(set(answers.values())) > 1:
             failed = True
-            print(f"error: {scenario.name} answers differ across frameworks: {answers}", file=sys.stderr)
+            print(
+                f"error: {scenario.name} answers differ across frameworks: {answers}",
+                file=sys.stderr,
+            )
 
-    print("\n| scenario | framework | req/s | / flask | p50 ms | p99 ms | requests | non-2xx | socket errors |")
+    columns = (
+        "scenario",
+        "framework",
+        "req/s",
+        "/ flask",
+        "p50 ms",
+        "p99 ms",
+        "requests",
+        "non-2xx",
+    )
+    print("\n| " + " | ".join(columns) + " | socket errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for scenario in args.scenarios:
-        rps = {fw: statistics.median(r.requests_per_second for r in results[fw, scenario.name]) for fw in frameworks}
+        rps = {
+            fw: statistics.median(r.requests_per_second for r in results[fw, scenario.name])
+            for fw in frameworks
+        }
         for framework in frameworks:
             runs = results[framework, scenario.name]
             vs = f"{rps[framework] / rps[REFERENCE]:.2f}x" if REFERENCE in rps else "-"
+            p50 = statistics.median(r.p50_ms for r in runs)
+            p99 = statistics.median(r.p99_ms for r in runs)
             print(
                 f"| {scenario.name} | {framework} | {rps[framework]:,.0f} | {vs} "
-                f"| {statistics.median(r.p50_ms for r in runs):.2f} | {statistics.median(r.p99_ms for r in runs):.2f} "
+                f"| {p50:.2f} | {p99:.2f} "
                 f"| {sum(r.requests for r in runs):,} | {sum(r.non_2xx for r in runs)} "
                 f"| {sum(r.socket_errors for r in runs)} |"
             )
     if failed:
-        print("error: some runs answered non-2xx, served nothing, or the frameworks disagreed", file=sys.stderr)
+        print(
+            "error: some runs answered non-2xx, served nothing, or the frameworks disagreed",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

@@ -151,7 +151,9 @@ def check_equivalence(cells: dict[tuple[str, str], Cell], frameworks: Sequence[s
             answer = call(cell.app, cell.environ, scenario.body)
             answers[framework] = (answer.status, answer.header("Content-Type"), answer.body)
         if len(set(answers.values())) > 1:
-            detail = "; ".join(f"{fw}: {a[0]!r} {a[1]!r} {a[2][:120]!r}" for fw, a in answers.items())
+            detail = "; ".join(
+                f"{fw}: {a[0]!r} {a[1]!r} {a[2][:120]!r}" for fw, a in answers.items()
+            )
             problems.append(f"{name} answers differ: {detail}")
 
     probes = {
@@ -268,7 +270,9 @@ def profile_cell(framework: str, scenario: Scenario, requests: int, top: int) ->
     for title, key in (("cumulative", 2), ("own", 1)):
         print(f"\ntop {top} by {title} time (per request)")
         print("| calls | µs own | µs cumulative | function |\n|---:|---:|---:|---|")
-        for ncalls, own, cumulative, where in sorted(rows, key=lambda r: r[key], reverse=True)[:top]:
+        for ncalls, own, cumulative, where in sorted(rows, key=lambda r: r[key], reverse=True)[
+            :top
+        ]:
             print(f"| {ncalls:g} | {own:.2f} | {cumulative:.2f} | `{where}` |")
 
 
@@ -312,8 +316,11 @@ def print_report(
     imports: dict[str, float],
 ) -> None:
     median = {key: statistics.median(cell.samples) for key, cell in cells.items()}
-    pairs = [(a, b) for a, b in (("wsgi_stack", REFERENCE), ("wsgi_stack", BASELINE), (REFERENCE, BASELINE))
-             if a in frameworks and b in frameworks]
+    pairs = [
+        (a, b)
+        for a, b in (("wsgi_stack", REFERENCE), ("wsgi_stack", BASELINE), (REFERENCE, BASELINE))
+        if a in frameworks and b in frameworks
+    ]
 
     print(
         "\n### Time per request (µs, median of batches ± half the interquartile range; "
@@ -327,21 +334,29 @@ def print_report(
         for fw in frameworks:
             cell = cells[fw, scenario.name]
             row.append(f"{median[fw, scenario.name]:.1f} ±{spread(cell.samples):.0%}")
-        row += [f"{paired_ratio(cells[a, scenario.name], cells[b, scenario.name]):.2f}x" for a, b in pairs]
+        row += [
+            f"{paired_ratio(cells[a, scenario.name], cells[b, scenario.name]):.2f}x"
+            for a, b in pairs
+        ]
         print("| " + " | ".join(row) + " |")
     print(f"\nHarness (null WSGI app, included above): {harness[0]:.2f} µs/request.")
 
     print("\n### Function calls per request (cProfile, harness excluded)\n")
     print("| scenario | " + " | ".join(frameworks) + " |\n|---|" + "---:|" * len(frameworks))
     for scenario in scenarios:
-        print(f"| {scenario.name} | " + " | ".join(f"{calls[fw, scenario.name]:.0f}" for fw in frameworks) + " |")
+        print(
+            f"| {scenario.name} | "
+            + " | ".join(f"{calls[fw, scenario.name]:.0f}" for fw in frameworks)
+            + " |"
+        )
     print(f"\nHarness calls subtracted: {harness[1]:.0f} per request.")
 
     if imports:
         print("\n### Import time (fresh interpreter, fastest of the runs)\n")
         print(f"| framework | statement | ms | / {REFERENCE} |\n|---|---|---:|---:|")
         for fw, seconds in imports.items():
-            print(f"| {fw} | `{IMPORT_STATEMENTS[fw]}` | {seconds * 1000:.1f} | {ratio(seconds, imports.get(REFERENCE))} |")
+            vs = ratio(seconds, imports.get(REFERENCE))
+            print(f"| {fw} | `{IMPORT_STATEMENTS[fw]}` | {seconds * 1000:.1f} | {vs} |")
 
     if "wsgi_stack" in frameworks:
         print_targets(scenarios, frameworks, cells, calls, imports)
@@ -363,14 +378,24 @@ def print_targets(
                 ratio_to_baseline = paired_ratio(cells["wsgi_stack", name], cells[BASELINE, name])
                 checks.append((f"{name} time / raw Werkzeug", ratio_to_baseline, limit))
     if REFERENCE in frameworks and "S4" in names:
-        checks.append(("S4 time / Flask", paired_ratio(cells["wsgi_stack", "S4"], cells[REFERENCE, "S4"]), 0.35))
+        checks.append(
+            (
+                "S4 time / Flask",
+                paired_ratio(cells["wsgi_stack", "S4"], cells[REFERENCE, "S4"]),
+                0.35,
+            )
+        )
     if "S1" in names:
         checks.append(("S1 calls per request", calls["wsgi_stack", "S1"], 250))
     if "wsgi_stack" in imports and REFERENCE in imports:
         checks.append(("import time / Flask", imports["wsgi_stack"] / imports[REFERENCE], 1.0))
-    print("\n### Issue 8 targets (this run)\n\n| target | measured | limit | |\n|---|---:|---:|---|")
+    print(
+        "\n### Issue 8 targets (this run)\n\n| target | measured | limit | |\n|---|---:|---:|---|"
+    )
     for what, measured, limit in checks:
-        print(f"| {what} | {measured:.2f} | {limit:g} | {'met' if measured <= limit else 'MISSED'} |")
+        print(
+            f"| {what} | {measured:.2f} | {limit:g} | {'met' if measured <= limit else 'MISSED'} |"
+        )
 
 
 def available(frameworks: Sequence[str]) -> list[str]:
@@ -387,22 +412,44 @@ def available(frameworks: Sequence[str]) -> list[str]:
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.framework", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.framework", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--only", help="scenarios to run, e.g. S1,S3 (default: all)")
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="default: %(default)s")
-    parser.add_argument("--quick", action="store_true", help="a few seconds: tiny batches, for smoke tests")
+    parser.add_argument(
+        "--quick", action="store_true", help="a few seconds: tiny batches, for smoke tests"
+    )
     parser.add_argument("--batches", type=int, help="batches per cell (default 41, quick 3)")
-    parser.add_argument("--batch-ms", type=float, help="length of the slowest framework's batch (default 15, quick 3)")
-    parser.add_argument("--import-runs", type=int, help="fresh interpreters per framework (default 7, quick 1)")
-    parser.add_argument("--profile", metavar="SCENARIO", help="profile one scenario instead of the table")
-    parser.add_argument("--framework", default="wsgi_stack", help="framework for --profile (default: %(default)s)")
-    parser.add_argument("--requests", type=int, default=5000, help="requests under --profile (default: %(default)s)")
-    parser.add_argument("--profile-import", metavar="FRAMEWORK", help="which modules its import spends time in")
-    parser.add_argument("--top", type=int, default=25, help="rows of each profile table (default: %(default)s)")
+    parser.add_argument(
+        "--batch-ms",
+        type=float,
+        help="length of the slowest framework's batch (default 15, quick 3)",
+    )
+    parser.add_argument(
+        "--import-runs", type=int, help="fresh interpreters per framework (default 7, quick 1)"
+    )
+    parser.add_argument(
+        "--profile", metavar="SCENARIO", help="profile one scenario instead of the table"
+    )
+    parser.add_argument(
+        "--framework", default="wsgi_stack", help="framework for --profile (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--requests", type=int, default=5000, help="requests under --profile (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--profile-import", metavar="FRAMEWORK", help="which modules its import spends time in"
+    )
+    parser.add_argument(
+        "--top", type=int, default=25, help="rows of each profile table (default: %(default)s)"
+    )
     args = parser.parse_args(argv)
     args.batches = args.batches or (3 if args.quick else 41)
     args.batch_ms = args.batch_ms or (3.0 if args.quick else 15.0)
-    args.import_runs = args.import_runs if args.import_runs is not None else (1 if args.quick else 7)
+    args.import_runs = (
+        args.import_runs if args.import_runs is not None else (1 if args.quick else 7)
+    )
     try:
         args.scenarios = select(args.profile or args.only)
     except ValueError as exc:
@@ -410,7 +457,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()]
     unknown = set(args.frameworks + [args.framework]) - set(FRAMEWORKS)
     if unknown:
-        parser.error(f"unknown framework(s) {', '.join(sorted(unknown))}; known: {', '.join(FRAMEWORKS)}")
+        parser.error(
+            f"unknown framework(s) {', '.join(sorted(unknown))}; known: {', '.join(FRAMEWORKS)}"
+        )
     return args
 
 
@@ -437,7 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     print(
-        f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs; {args.batches} interleaved batches "
+        f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs, load average "
+        f"{os.getloadavg()[0]:.1f} at start; {args.batches} interleaved batches "
         f"of ~{args.batch_ms:g} ms per cell; answers checked equal across {', '.join(frameworks)}."
     )
     calls_n = 20 if args.quick else 300
@@ -456,7 +506,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for cell in row[start:] + row[:start]:
                 cell.samples.append(time_batch(cell.app, cell.environ, cell.body, n))
         for cell in row:
-            calls[cell.framework, scenario.name] = total_calls(cell.app, cell.environ, cell.body, calls_n) - harness_n
+            calls[cell.framework, scenario.name] = (
+                total_calls(cell.app, cell.environ, cell.body, calls_n) - harness_n
+            )
     imports = import_times(frameworks, args.import_runs) if args.import_runs > 0 else {}
     print_report(scenarios, frameworks, cells, calls, (harness_us, harness_n), imports)
     return 0

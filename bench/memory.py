@@ -17,6 +17,7 @@ Run from the project root::
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import socket
 import sys
@@ -80,7 +81,9 @@ def drive(port: int, requests: list[tuple[bytes, int]], count: int, clients: int
             future.result()
 
 
-def measure(server: Server, requests: list[tuple[bytes, int]], warmup: int, checkpoints: Sequence[int]) -> list[tuple[int, int, float]]:
+def measure(
+    server: Server, requests: list[tuple[bytes, int]], warmup: int, checkpoints: Sequence[int]
+) -> list[tuple[int, int, float]]:
     """RSS in KiB after the warm-up and at each checkpoint: ``(requests, kib, seconds)`` rows."""
     (worker,) = server.worker_pids()
     drive(server.port, requests, warmup)
@@ -96,15 +99,19 @@ def measure(server: Server, requests: list[tuple[bytes, int]], warmup: int, chec
     return rows
 
 
-def measure_framework(framework: str, warmup: int, checkpoints: Sequence[int]) -> list[tuple[int, int, float]]:
+def measure_framework(
+    framework: str, warmup: int, checkpoints: Sequence[int]
+) -> list[tuple[int, int, float]]:
     """The framework's app with all five scenarios, driven by S1..S5 in turn."""
     env = {"BENCH_FRAMEWORK": framework, "BENCH_SCENARIOS": ""}
     with gunicorn(env=env, workers=1) as server:
         return measure(server, mixed_requests(server), warmup, checkpoints)
 
 
-def measure_twitapp(warmup: int, checkpoints: Sequence[int], seed: tuple[int, int, int]) -> list[tuple[int, int, float]]:
-    """twitapp (``server:app``) on a freshly seeded SQLite file, driven by a signed-in user's mix."""
+def measure_twitapp(
+    warmup: int, checkpoints: Sequence[int], seed: tuple[int, int, int]
+) -> list[tuple[int, int, float]]:
+    """twitapp (``server:app``) on a freshly seeded SQLite file, driven by a signed-in user."""
     from bench import twitapp_load
 
     with tempfile.TemporaryDirectory(prefix="bench-twitapp-") as tmp:
@@ -112,16 +119,28 @@ def measure_twitapp(warmup: int, checkpoints: Sequence[int], seed: tuple[int, in
         usernames = twitapp_load.seed_sqlite(database, *seed)
         env = {"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": secrets.token_hex(32)}
         with gunicorn("server:app", env=env, workers=1) as server:
-            return measure(server, twitapp_load.mixed_requests(server, usernames), warmup, checkpoints)
+            return measure(
+                server, twitapp_load.mixed_requests(server, usernames), warmup, checkpoints
+            )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.memory", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--frameworks", default=",".join(FRAMEWORKS), help="default: %(default)s")
-    parser.add_argument("--checkpoints", help="request counts at which RSS is read (default 10000,100000)")
-    parser.add_argument("--warmup", type=int, help="requests before the baseline reading (default 1000)")
-    parser.add_argument("--quick", action="store_true", help="checkpoints 500,2000 after 100 warm-up requests")
-    parser.add_argument("--twitapp", action="store_true", help="also twitapp's mixed workload (needs twitapp/)")
+    parser.add_argument(
+        "--checkpoints", help="request counts at which RSS is read (default 10000,100000)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, help="requests before the baseline reading (default 1000)"
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="checkpoints 500,2000 after 100 warm-up requests"
+    )
+    parser.add_argument(
+        "--twitapp", action="store_true", help="also twitapp's mixed workload (needs twitapp/)"
+    )
     parser.add_argument(
         "--seed", default="1000,20000,20000",
         help="twitapp data: USERS,MESSAGES,FOLLOWS (default %(default)s; quick 100,1000,1000)",
@@ -129,7 +148,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     default_checkpoints = "500,2000" if args.quick else "10000,100000"
     try:
-        args.checkpoints = sorted(int(n) for n in (args.checkpoints or default_checkpoints).split(","))
+        args.checkpoints = sorted(
+            int(n) for n in (args.checkpoints or default_checkpoints).split(",")
+        )
     except ValueError:
         parser.error("--checkpoints takes request counts, e.g. 10000,100000")
     args.warmup = args.warmup if args.warmup is not None else (100 if args.quick else 1000)
@@ -151,12 +172,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     print(
-        f"gunicorn, 1 sync worker, all five scenarios in one app, S1..S5 in turn; "
-        f"RSS after {args.warmup:,} warm-up requests and at {', '.join(f'{c:,}' for c in args.checkpoints)}."
+        f"load average {os.getloadavg()[0]:.1f} at start; gunicorn, 1 sync worker; "
+        f"RSS after {args.warmup:,} warm-up requests and at "
+        f"{', '.join(f'{c:,}' for c in args.checkpoints)}."
     )
     header = ["app", f"RSS after warm-up ({args.warmup:,})"]
     header += [f"RSS at {c:,}" for c in args.checkpoints]
-    header += [f"growth {args.checkpoints[0]:,} -> {args.checkpoints[-1]:,}", "req/s (client included)"]
+    header += [
+        f"growth {args.checkpoints[0]:,} -> {args.checkpoints[-1]:,}",
+        "req/s (client included)",
+    ]
     print("\n| " + " | ".join(header) + " |\n|---|" + "---:|" * (len(header) - 1))
     status = 0
     runs: list[tuple[str, Callable[[], list[tuple[int, int, float]]]]] = []
@@ -166,10 +191,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ImportError as exc:
             print(f"note: {framework} left out, it does not import: {exc}", file=sys.stderr)
             continue
-        runs.append((f"{framework} (S1..S5)", partial(measure_framework, framework, args.warmup, args.checkpoints)))
+        runs.append(
+            (
+                f"{framework} (S1..S5)",
+                partial(measure_framework, framework, args.warmup, args.checkpoints),
+            )
+        )
     if args.twitapp:
         seed = "/".join(f"{n:,}" for n in args.seed)
-        runs.append((f"twitapp (mixed, users/messages/follows {seed})", partial(measure_twitapp, args.warmup, args.checkpoints, args.seed)))
+        runs.append(
+            (
+                f"twitapp (mixed, users/messages/follows {seed})",
+                partial(measure_twitapp, args.warmup, args.checkpoints, args.seed),
+            )
+        )
     for label, run in runs:
         try:
             rows = run()

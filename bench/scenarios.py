@@ -71,8 +71,12 @@ SCENARIOS: dict[str, Scenario] = {
     s.name: s
     for s in (
         Scenario("S1", 'GET / -> "Hello, World!"', "GET", "/"),
-        Scenario("S2", "GET /user/<name>/post/<int:id> among 20 routes", "GET", "/user/alice/post/42"),
-        Scenario("S3", "GET /page: a template extending a base, looping over 30 items", "GET", "/page"),
+        Scenario(
+            "S2", "GET /user/<name>/post/<int:id> among 20 routes", "GET", "/user/alice/post/42"
+        ),
+        Scenario(
+            "S3", "GET /page: a template extending a base, looping over 30 items", "GET", "/page"
+        ),
         Scenario(
             "S4",
             "GET /count: counter in the signed session, incremented and written back",

@@ -63,7 +63,11 @@ class Server:
         try:
             connection.request(method, path, body=body or None, headers=dict(headers or {}))
             response = connection.getresponse()
-            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            return (
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
         finally:
             connection.close()
 

@@ -28,8 +28,22 @@ def seed_sqlite(path: Path, users: int, messages: int, follows: int) -> list[str
     """Fill a new SQLite database with ``python -m twitapp seed``; return a few usernames,
     the best-connected first."""
     url = f"sqlite:///{path}"  # an absolute path makes the four slashes twitapp wants
-    command = [sys.executable, "-m", "twitapp", "--database-url", url, "seed", "--users", str(users),
-               "--messages", str(messages), "--follows", str(follows), "--password", PASSWORD]
+    command = [
+        sys.executable,
+        "-m",
+        "twitapp",
+        "--database-url",
+        url,
+        "seed",
+        "--users",
+        str(users),
+        "--messages",
+        str(messages),
+        "--follows",
+        str(follows),
+        "--password",
+        PASSWORD,
+    ]
     subprocess.run(command, cwd=PROJECT_ROOT, check=True, capture_output=True, timeout=600)
     with sqlite3.connect(path) as conn:
         rows = conn.execute(
@@ -59,17 +73,22 @@ def sign_in(server: Server, username: str) -> SignedIn:
     cookie = _cookie_from(headers, None)
     token = _CSRF_FIELD.search(body)
     if status != 200 or cookie is None or token is None:
-        raise RuntimeError(f"GET /login gave {status}, cookie {cookie!r}, token found: {bool(token)}")
+        raise RuntimeError(
+            f"GET /login gave {status}, cookie {cookie!r}, token found: {bool(token)}"
+        )
     form = urlencode({"username": username, "password": PASSWORD, "csrf_token": token[1].decode()})
-    status, headers, _ = server.request(
-        "POST", "/login", form.encode(),
-        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": f"{SESSION_COOKIE}={cookie}"},
-    )  # fmt: skip
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Cookie": f"{SESSION_COOKIE}={cookie}",
+    }
+    status, headers, _ = server.request("POST", "/login", form.encode(), headers)
     cookie = _cookie_from(headers, cookie)
     if status not in (302, 303):
         raise RuntimeError(f"POST /login as {username} gave {status}")
     # The home page shows (and so consumes) the login flash and holds the form's token.
-    status, headers, body = server.request("GET", "/", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
+    status, headers, body = server.request(
+        "GET", "/", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"}
+    )
     cookie = _cookie_from(headers, cookie)
     token = _CSRF_FIELD.search(body)
     if status != 200 or cookie is None or token is None:
@@ -77,11 +96,22 @@ def sign_in(server: Server, username: str) -> SignedIn:
     return SignedIn(cookie, token[1].decode())
 
 
-def _raw(server: Server, method: str, path: str, cookie: str, accept: str = "text/html",
-         form: dict[str, str] | None = None) -> bytes:
+def _raw(
+    server: Server,
+    method: str,
+    path: str,
+    cookie: str,
+    accept: str = "text/html",
+    form: dict[str, str] | None = None,
+) -> bytes:
     body = urlencode(form).encode() if form else b""
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {server.address}", "Connection: close",
-             f"Accept: {accept}", f"Cookie: {SESSION_COOKIE}={cookie}"]
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {server.address}",
+        "Connection: close",
+        f"Accept: {accept}",
+        f"Cookie: {SESSION_COOKIE}={cookie}",
+    ]
     if form is not None:
         lines += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
     return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
@@ -91,7 +121,10 @@ def mixed_requests(server: Server, usernames: list[str]) -> list[tuple[bytes, in
     """Ten raw requests and the status each must get, signed in as ``usernames[0]``."""
     user = sign_in(server, usernames[0])
     other = usernames[-1]
-    post = {"text": "Benchmarking the timeline, one message at a time.", "csrf_token": user.csrf_token}
+    post = {
+        "text": "Benchmarking the timeline, one message at a time.",
+        "csrf_token": user.csrf_token,
+    }
     requests = [
         (_raw(server, "GET", "/", user.cookie), 200),
         (_raw(server, "GET", "/public", user.cookie), 200),

@@ -197,36 +197,46 @@ def parse_url(url: str) -> Target:
             raise BadDatabaseURL("sqlite URL names no file: use sqlite:///PATH")
         return Target(SQLITE, {"database": path})
     if scheme in ("mysql", "mysql+pymysql", "mariadb"):
-        parts = urlsplit(url)
-        database = unquote(parts.path.lstrip("/"))
-        if not database:
-            raise BadDatabaseURL("mysql URL names no database: use mysql://USER:PASS@HOST:PORT/DB")
-        query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-        options: dict[str, Any] = {
-            "host": parts.hostname or "127.0.0.1",
-            "port": parts.port or 3306,
-            "user": unquote(parts.username or "root"),
-            "password": unquote(parts.password or ""),
-            "database": database,
-            "charset": "utf8mb4",
-            "connect_timeout": float(query.get("connect_timeout", 5)),
-            "read_timeout": float(query.get("read_timeout", 30)),
-            "write_timeout": float(query.get("write_timeout", 30)),
-            "autocommit": False,
-        }
-        if query.get("ssl", "false").lower() in ("1", "true", "yes", "required"):
-            options["ssl"] = {"ca": query["ssl_ca"]} if "ssl_ca" in query else {}
-            options["ssl_verify_cert"] = "ssl_ca" in query
-        else:
-            options["ssl_disabled"] = True
-        return Target(MYSQL, options)
+        try:
+            return Target(MYSQL, _mysql_options(url))
+        except ValueError as exc:  # a port or a timeout that is not a number
+            raise BadDatabaseURL(f"bad mysql DATABASE_URL: {exc}") from exc
     raise BadDatabaseURL(f"DATABASE_URL scheme {scheme!r} is neither sqlite nor mysql")
+
+
+def _mysql_options(url: str) -> dict[str, Any]:
+    """PyMySQL ``connect()`` arguments for a ``mysql://`` URL."""
+    parts = urlsplit(url)
+    database = unquote(parts.path.lstrip("/"))
+    if not database:
+        raise BadDatabaseURL("mysql URL names no database: use mysql://USER:PASS@HOST:PORT/DB")
+    query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    options: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 3306,
+        "user": unquote(parts.username or "root"),
+        "password": unquote(parts.password or ""),
+        "database": database,
+        "charset": "utf8mb4",
+        "connect_timeout": float(query.get("connect_timeout", 5)),
+        "read_timeout": float(query.get("read_timeout", 30)),
+        "write_timeout": float(query.get("write_timeout", 30)),
+        "autocommit": False,
+    }
+    if query.get("ssl", "false").lower() in ("1", "true", "yes", "required"):
+        options["ssl"] = {"ca": query["ssl_ca"]} if "ssl_ca" in query else {}
+        options["ssl_verify_cert"] = "ssl_ca" in query
+    else:
+        options["ssl_disabled"] = True
+    return options
 
 
 # --------------------------------------------------------------------------- connections
 
 # Errors that mean "the database is not there (now)", as opposed to a bug in a statement.
+# (SQLite reports a missing table the same way; MySQL as a ProgrammingError, mapped below.)
 _UNAVAILABLE = (pymysql.OperationalError, pymysql.InterfaceError, sqlite3.OperationalError)
+_MYSQL_NO_SUCH_TABLE = 1146
 
 
 class Connection:
@@ -281,6 +291,10 @@ class Connection:
             raise _integrity(exc) from exc
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(f"{self.dialect.name} database failed: {exc}") from exc
+        except pymysql.ProgrammingError as exc:
+            if exc.args and exc.args[0] == _MYSQL_NO_SUCH_TABLE:  # as SQLite's OperationalError
+                raise DatabaseUnavailable(f"the schema is missing: {exc}") from exc
+            raise
         return cursor
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
@@ -494,6 +508,11 @@ class Connection:
             self._raw.cursor().execute(sql, params)
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(f"bulk insert failed: {exc}") from exc
+
+    def user_ids(self, above: int = 0) -> list[int]:
+        """Ids of the users whose id is greater than ``above``, ascending."""
+        rows = self.query("SELECT user_id FROM user WHERE user_id > ? ORDER BY user_id", (above,))
+        return [int(row["user_id"]) for row in rows]
 
     def max_id(self, table: str, column: str) -> int:
         if (table, column) not in (("user", "user_id"), ("message", "message_id")):

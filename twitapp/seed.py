@@ -77,7 +77,7 @@ def _load(conn: Connection, table: str, columns: tuple[str, ...], rows: Iterator
 
 
 def seed(conn: Connection, users: int, messages: int, follows: int, *, rng_seed: int = 1,
-         password: str = "password", out: TextIO = sys.stdout,
+         password: str = "password", out: TextIO | None = None,
          hasher: Callable[[str], str] = generate_password_hash) -> dict[str, float]:
     """Add ``users`` users, ``follows`` follow relations and ``messages`` messages.
 
@@ -85,16 +85,17 @@ def seed(conn: Connection, users: int, messages: int, follows: int, *, rng_seed:
     take hours). Messages are spread over the past year in id order, with a skewed author
     distribution (a few prolific authors, a long tail). Returns the seconds each part took.
     """
+    out = out or sys.stdout
     rng = random.Random(rng_seed)
     timings: dict[str, float] = {}
-    first_user = conn.max_id("user", "user_id") + 1
-    existing_users = first_user - 1
+    # Ids need not be contiguous (auto-increment counters survive deletes): read them back.
+    old_top = conn.max_id("user", "user_id")
     pw_hash = hasher(password)
 
     started = time.monotonic()
-
+    # Names carry a serial number past the largest id, so they never clash with old ones.
     def user_rows() -> Iterator[tuple]:
-        for number in range(first_user, first_user + users):
+        for number in range(old_top + 1, old_top + 1 + users):
             name = f"{rng.choice(_ADJECTIVES)}_{rng.choice(_NOUNS)}{number}"
             yield (name, f"{name}@example.org", pw_hash)
 
@@ -102,17 +103,17 @@ def seed(conn: Connection, users: int, messages: int, follows: int, *, rng_seed:
     _load(conn, "user", ("username", "email", "pw_hash"), user_rows(), users, out)
     timings["users"] = time.monotonic() - started
 
-    all_users = conn.max_id("user", "user_id")
-    if all_users < 2 and (follows or messages):
+    everyone = conn.user_ids()
+    newcomers = conn.user_ids(above=old_top) or everyone
+    if len(everyone) < 2 and (follows or messages):
         raise ValueError("need at least two users to add follows or messages")
 
     started = time.monotonic()
 
     def follow_rows() -> Iterator[tuple]:
         for _ in range(follows):
-            who = rng.randint(1, all_users)
-            whom = rng.randint(1, all_users - 1)
-            yield (who, whom if whom < who else whom + 1)  # never oneself
+            who, whom = rng.sample(everyone, 2)  # two different users: never oneself
+            yield (who, whom)
 
     print(f"seeding {follows:,} follows (repeated pairs are skipped)", file=out, flush=True)
     _load(conn, "follower", ("who_id", "whom_id"), follow_rows(), follows, out, ignore_duplicates=True)
@@ -121,12 +122,10 @@ def seed(conn: Connection, users: int, messages: int, follows: int, *, rng_seed:
     started = time.monotonic()
     now = int(time.time())
     year = 365 * 24 * 3600
-    # New users (the ones added now) write; older ones are left as they were.
-    low = existing_users + 1 if users else 1
-
-    # Authors in a random order; squaring a uniform draw makes the first ones the most
-    # prolific (1% of the authors write about 10% of the messages), the rest a long tail.
-    authors = list(range(low, all_users + 1))
+    # The new users write (all users when none were added), in a random order; squaring
+    # a uniform draw makes the first ones the most prolific (1% of the authors write
+    # about 10% of the messages), the rest a long tail.
+    authors = list(newcomers)
     rng.shuffle(authors)
 
     def message_rows() -> Iterator[tuple]:

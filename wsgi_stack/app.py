@@ -31,7 +31,8 @@ from collections import defaultdict
 from datetime import timedelta
 from functools import cached_property, update_wrapper
 from itertools import chain
-from types import TracebackType
+from inspect import CO_COROUTINE
+from types import FunctionType, TracebackType
 
 from jinja2 import FileSystemLoader
 from werkzeug.datastructures import Headers, ImmutableDict
@@ -726,8 +727,10 @@ class App:
         """A trace for a new request when tracing, step-through or the inspector is
         on, else ``None`` (then every layer skips its trace calls)."""
         config = self.config
-        if not (config["STACK_TRACE"] or config["STACK_BREAK"] or self.inspector_enabled):
-            return None
+        if not (config["STACK_TRACE"] or config["STACK_BREAK"]):
+            inspector = config["STACK_INSPECTOR"]
+            if not (inspector or (inspector is None and config["DEBUG"])):
+                return None
         return _trace.RequestTrace(_trace.parse_layer_names(config["STACK_BREAK"]))
 
     # -- URL building ---------------------------------------------------------------
@@ -977,6 +980,9 @@ class App:
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
         """Return ``func`` runnable from sync code (coroutine functions are run on a
         new event loop; async views are otherwise out of this framework's scope)."""
+        # The common case, a plain function, without inspect's several calls.
+        if type(func) is FunctionType and not func.__code__.co_flags & CO_COROUTINE:
+            return func
         if inspect.iscoroutinefunction(func):
             return self.async_to_sync(func)
         return func
@@ -1061,7 +1067,6 @@ class App:
                     f" instance, or WSGI callable, but it was a {type(rv).__name__}."
                 )
 
-        rv = t.cast(Response, rv)
         if status is not None:
             if isinstance(status, (str, bytes, bytearray)):
                 rv.status = status  # type: ignore[assignment]
@@ -1096,15 +1101,19 @@ class App:
     def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_request`` functions (last registered first), each with
         the exception that ended the request, or ``None``."""
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        self._run_teardowns("teardown_request", self.teardown_request_funcs[None][::-1], exc)
+        funcs = self.teardown_request_funcs[None]
+        if funcs:
+            if exc is _sentinel:
+                exc = sys.exc_info()[1]
+            self._run_teardowns("teardown_request", funcs[::-1], exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_appcontext`` functions (last registered first)."""
-        if exc is _sentinel:
-            exc = sys.exc_info()[1]
-        self._run_teardowns("teardown_appcontext", self.teardown_appcontext_funcs[::-1], exc)
+        funcs = self.teardown_appcontext_funcs
+        if funcs:
+            if exc is _sentinel:
+                exc = sys.exc_info()[1]
+            self._run_teardowns("teardown_appcontext", funcs[::-1], exc)
 
     def _run_teardowns(
         self, kind: str, funcs: list[t.Callable[..., t.Any]], exc: BaseException | None
@@ -1116,8 +1125,6 @@ class App:
         still run. When exceptions propagate (testing, debug), the first error is
         raised after all of them ran, so a test still sees it.
         """
-        if not funcs:
-            return
         first_error: Exception | None = None
         for func in funcs:
             try:

@@ -132,7 +132,17 @@ def test_framework_benchmark_quick_prints_every_table() -> None:
 
 
 def test_framework_profile_of_one_cell() -> None:
-    result = run_module("bench.framework", "--profile", "S4", "--framework", "wsgi_stack", "--requests", "50", "--top", "5")
+    result = run_module(
+        "bench.framework",
+        "--profile",
+        "S4",
+        "--framework",
+        "wsgi_stack",
+        "--requests",
+        "50",
+        "--top",
+        "5",
+    )
     assert result.returncode == 0, result.stderr
     assert "top 5 by cumulative time" in result.stdout and "top 5 by own time" in result.stdout
     assert len([r for r in table_rows(result.stdout) if r[0] != "calls"]) == 10
@@ -165,7 +175,7 @@ Transfer/sec:    798.00KB
 
 def test_wrk_script_sends_the_scenarios_request() -> None:
     script = wrk_script(SCENARIOS["S5"], cookie="abc.def")
-    assert 'wrk.method = [=[POST]=]' in script
+    assert "wrk.method = [=[POST]=]" in script
     assert f"wrk.body = [=[{SCENARIOS['S5'].body.decode()}]=]" in script
     # The cookie holds "=", so its long bracket must be a level deeper than any run of "=" in it.
     assert 'wrk.headers["Cookie"] = [==[session=abc.def]==]' in script
