@@ -1,0 +1,1 @@
+"""Small apps the command-line and step-through tests load by name."""
