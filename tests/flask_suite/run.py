@@ -160,7 +160,8 @@ def run_pytest(python: Path, tests: Path, *, reference: bool, report: Path, extr
     cmd = [
         str(python), "-m", "pytest", "-c", str(INI), "--rootdir", str(tests.parent),
         "-p", "no:cacheprovider", *plugins, "--flask-suite-report", str(report),
-        "-q", "--tb=line", str(tests), *extra,
+        # A file that fails to import costs its tests, counted by the ratchet; it must not stop the others.
+        "--continue-on-collection-errors", "-q", "--tb=line", str(tests), *extra,
     ]
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTEST_PLUGINS")}
     # Only our plugins: the two runs then differ in nothing but the framework under test.

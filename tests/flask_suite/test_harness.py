@@ -28,6 +28,7 @@ def fake_packages(tmp_path, monkeypatch):
         "VALUE = 1\n\ndef load_lazy():\n    from . import lazy\n    return lazy\n"
     )
     (tmp_path / "realpkg_h4" / "lazy.py").write_text("")
+    (tmp_path / "realpkg_h4" / "own_tool.py").write_text("OWN = True\n")
     (tmp_path / "realpkg_h4" / "sub" / "__init__.py").write_text("")
     (tmp_path / "realpkg_h4" / "sub" / "leaf.py").write_text("LEAF = 'leaf'\n")
     (tmp_path / "standin_h4.py").write_text("MARK = 'stand-in'\nNAME = object()\n")
@@ -35,7 +36,7 @@ def fake_packages(tmp_path, monkeypatch):
     finder = alias.ModuleAlias(
         "aliaspkg_h4",
         "realpkg_h4",
-        standin_modules={"aliaspkg_h4.absent": "standin_h4"},
+        standin_modules={"aliaspkg_h4.absent": "standin_h4", "aliaspkg_h4.own_tool": "standin_h4"},
         standin_names={("aliaspkg_h4", "EXTRA"): "standin_h4:NAME", ("aliaspkg_h4", "VALUE"): "standin_h4:NAME"},
     )
     monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
@@ -74,7 +75,13 @@ def test_alias_refuses_a_module_the_target_lacks(fake_packages):
     assert "aliaspkg_h4.nothere" not in sys.modules
 
 
-def test_standins_fill_only_what_the_target_lacks(fake_packages):
+def test_an_out_of_scope_module_is_the_standin_even_when_the_target_has_one_of_that_name(fake_packages):
+    module = importlib.import_module("aliaspkg_h4.own_tool")
+    assert module is importlib.import_module("standin_h4")
+    assert importlib.import_module("realpkg_h4.own_tool").OWN is True  # the target's own module is untouched
+
+
+def test_standin_names_fill_only_what_the_target_lacks(fake_packages):
     absent = importlib.import_module("aliaspkg_h4.absent")
     package = importlib.import_module("aliaspkg_h4")
 

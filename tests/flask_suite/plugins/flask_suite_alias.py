@@ -6,9 +6,10 @@ Loaded with ``-p flask_suite_alias`` by ``run.py``. A meta-path finder answers e
 copied or wrapped, and wsgi_stack's files are never touched.
 
 wsgi_stack leaves some of Flask out on purpose (see ``scope.toml``). A few in-scope test files still import such
-names at module level, so that they can be collected at all; for those exact names, and only while wsgi_stack
-lacks them, inert stand-ins from ``flask_standins`` are supplied. They raise on use, and the terminal summary
-lists every one that was handed out.
+names at module level, so that they can be collected at all. For those exact names, inert stand-ins from
+``flask_standins`` are supplied: always for a whole out-of-scope module (``flask.cli``), and for a single name in
+an in-scope module only while wsgi_stack lacks it. They raise on use, and the terminal summary lists every one
+that was handed out.
 
 The plugin refuses to start when a real Flask is importable: the run would silently judge Flask, not wsgi_stack.
 """
@@ -81,17 +82,19 @@ class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         )
 
     def _resolve(self, fullname: str, name: str) -> ModuleType:
+        standin = self.standin_modules.get(fullname)
+        if standin is not None:
+            # Out of scope by definition: a same-named module of the target (wsgi_stack.cli is its own tool,
+            # not Flask's command line) is not offered in its place.
+            self.standins_used.append(f"{fullname} -> {standin}")
+            return importlib.import_module(standin)
         # Returning None here would let the path finder load the target's source a second time under the alias
         # name (the parent's __path__ is the target's directory), so a missing module is an error right here.
-        if importlib.util.find_spec(name) is not None:
-            return importlib.import_module(name)
-        standin = self.standin_modules.get(fullname)
-        if standin is None:
+        if importlib.util.find_spec(name) is None:
             raise ModuleNotFoundError(
                 f"No module named {fullname!r}: it stands for {name!r}, which does not exist", name=fullname
             )
-        self.standins_used.append(f"{fullname} -> {standin}")
-        return importlib.import_module(standin)
+        return importlib.import_module(name)
 
     def _supply_standin_names(self, fullname: str, module: ModuleType) -> None:
         for (module_name, attribute), where in self.standin_names.items():
@@ -104,7 +107,8 @@ class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
         name = self.target_name(spec.name)
         assert name is not None, spec.name
-        module = sys.modules[name] if name in sys.modules else sys.modules[self.standin_modules[spec.name]]
+        standin = self.standin_modules.get(spec.name)
+        module = sys.modules[standin if standin is not None else name]
         # The import system now sets module.__spec__ to the alias's spec, whatever the module had.
         self._own_specs[spec.name] = module.__spec__
         return module
