@@ -10,6 +10,15 @@ from .kit import parse_set_cookie
 SESSION_COOKIE = "session"
 
 
+def typed(value: Any) -> Any:
+    """``value`` with every container's type spelled out, dict keys in a fixed order."""
+    if isinstance(value, dict):
+        return ("dict", sorted((key, typed(item)) for key, item in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [typed(item) for item in value])
+    return (type(value).__name__, value)
+
+
 def session_app(framework: ModuleType, **config: Any) -> tuple[Any, list[dict[str, Any]]]:
     """An app whose ``/write`` stores ``app.config['TO_WRITE']`` and ``/read`` records what it reads.
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from markupsafe import Markup
 
-from .interop import cookie_from, read_cookie, write_cookie
+from .interop import cookie_from, read_cookie, typed, write_cookie
 
 SECRET = "interop-secret"
 UTC = dt.timezone.utc
@@ -37,15 +37,6 @@ DATASETS: dict[str, dict[str, Any]] = {
         "l": [{" t": "tag-like"}, (1,)],
     },
 }
-
-
-def typed(value: Any) -> Any:
-    """``value`` with every container's type spelled out, dict keys in a fixed order."""
-    if isinstance(value, dict):
-        return ("dict", sorted((key, typed(item)) for key, item in value.items()))
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [typed(item) for item in value])
-    return (type(value).__name__, value)
 
 
 DIRECTIONS = ["flask->flask", "flask->candidate", "candidate->flask", "candidate->candidate"]

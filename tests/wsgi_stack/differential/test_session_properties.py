@@ -20,8 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from .interop import cookie_from, session_app
-from .test_session_interop import typed
+from .interop import cookie_from, session_app, typed
 
 SECRET = "property-secret"
 UTC = dt.timezone.utc
