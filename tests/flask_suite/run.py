@@ -307,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         download = start_download()
         python = args.reference_python if args.reference else ensure_venv()
         tests = ensure_suite(download)
-    name = "reference" if args.reference else "run"
-    report = CACHE / f"last-{name}{'-out-of-scope' if args.out_of_scope else ''}.json"
+    name = f"last-{'reference' if args.reference else 'run'}{'-out-of-scope' if args.out_of_scope else ''}.json"
+    report = CACHE / f"report-{os.getpid()}.json"  # per process: two runs at once must not read each other's
     extra = ["--flask-suite-out-of-scope", *args.pytest_args] if args.out_of_scope else args.pytest_args
     status = run_pytest(python, tests, reference=args.reference, report=report, extra=extra)
     if status not in (0, 1) or not report.exists():
@@ -316,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     result = json.loads(report.read_text())
+    os.replace(report, CACHE / name)  # kept for a look afterwards
     if args.out_of_scope:
         print_groups(result)
     else:
