@@ -256,7 +256,7 @@ def cmd_step(args: argparse.Namespace, out: t.TextIO) -> int:
     print(
         f"Stepping through {args.method} {args.path}, stopping at: {names}.\n"
         "At each stop: 'span' is what the layer is about to do, 'here' its local variables,"
-        " 'trace' the spans so far; 'up' goes to the layer's own frame, 'c' continues.\n",
+        " 'trace' the spans so far; 'up 2' goes to the layer's own frame, 'c' continues.\n",
         file=out,
     )
     out.flush()

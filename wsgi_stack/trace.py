@@ -142,7 +142,7 @@ class RequestTrace:
         The debugger stops in this frame, where three locals are worth looking at:
         ``span`` (what the layer is about to do), ``here`` (the layer's own local
         variables: the request, the URL adapter, the view function, ...) and ``trace``
-        (every span so far). ``up`` steps into the layer's frame itself.
+        (every span so far). ``up 2`` steps into the layer's frame itself.
         """
         here = _layer_locals()  # noqa: F841 - for the person in the debugger
         trace = self  # noqa: F841 - likewise
