@@ -122,6 +122,19 @@ def live_server(
     ) as server:
         pytestconfig.stash[_server_key] = server
         yield server
+    # A 500 shows up in a test's assertions; an exception in a teardown hook or a worker
+    # that died does not, so the server's log must be free of them too.
+    trouble = [
+        line
+        for line in server.log_path.read_text(errors="replace").splitlines()
+        if "Traceback" in line or "[ERROR]" in line or "[CRITICAL]" in line
+    ]
+    if trouble:
+        pytest.fail(
+            f"gunicorn logged {len(trouble)} error line(s), first: {trouble[0]}\n"
+            f"see {server.log_path}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -140,7 +140,8 @@ def running_server(
         "--graceful-timeout", "5",
         "server:app",
     ]
-    with open(log_path, "wb") as log:
+    log_path.unlink(missing_ok=True)
+    with open(log_path, "ab") as log:  # appending: the master and workers share the file
         process = subprocess.Popen(
             command,
             cwd=project_root,

@@ -64,6 +64,14 @@ def test_a_visit_in_the_browser(
     newest = browser.find(".messages li").text
     assert ada.username in newest and words in newest
 
+    # Markup in a message is shown as typed, never run.
+    trap = '<script>document.title = "pwned"</script><b>bold?</b>'
+    browser.click_link("my timeline")
+    browser.fill_and_submit({"text": trap})
+    assert trap in browser.find(".messages li").text
+    assert "pwned" not in browser.title
+    assert not browser.find_all(".messages b")
+
     # Follow grace from her page (reached by her name on the public timeline)...
     browser.open("/public")
     browser.click_link(grace.username)
@@ -73,10 +81,10 @@ def test_a_visit_in_the_browser(
     assert browser.path == f"/{grace.username}"
     assert f'You are now following "{grace.username}"' in browser.text
     assert "You are currently following this user." in browser.text
-    # ... and her (older) message joins ada's home timeline, below ada's newer one.
+    # ... and her (older) message joins ada's home timeline, below ada's newer ones.
     browser.click_link("my timeline")
     shown = [item.text for item in browser.find_all(".messages li")]
-    assert len(shown) == 2 and words in shown[0] and graces_words in shown[1]
+    assert len(shown) == 3 and words in shown[1] and graces_words in shown[2]
 
     # Unfollow: the home timeline is ada's alone again.
     browser.open(f"/{grace.username}")

@@ -43,6 +43,9 @@ def test_a_visit_from_registration_to_logout(new_client: NewClient, unique_name:
     # Register, with one mistake first: the form comes back with the error and what was typed.
     form_page = me.get("/register")
     assert form_page.status == 200 and form_page.content_type == "text/html"
+    # Pages may not be framed, sniffed into another type, or run inline script.
+    assert form_page.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in form_page.headers.get("Content-Security-Policy", "")
     assert form_page.page().form_with("username").fields.get("csrf_token"), "no CSRF token in the form"
     typo = fill(
         me, "/register", "username",
@@ -125,6 +128,7 @@ def test_following_someone_changes_the_home_timeline(new_client: NewClient, uniq
     # Nothing is followed by a plain GET of the old MiniTwit URL: it asks to confirm.
     confirm = me.get(f"/{grace.username}/follow")
     assert confirm.status == 200 and confirm.page().form_to(f"/{grace.username}/follow")
+    assert "Follow" in confirm.page().text and "Unfollow" not in confirm.page().text
     assert hers not in me.get("/").page().text
 
     followed = toggle_follow(me, grace.username, "follow")
