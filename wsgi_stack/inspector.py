@@ -35,8 +35,9 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect, RoutingException
 
+from .app import INSPECTOR_PREFIX
 from .environ import describe_environ
-from .trace import _plain
+from .trace import plain
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import MapAdapter
@@ -105,8 +106,6 @@ def inspector_response(app: App, ctx: RequestContext) -> Response:
 
 
 def _is_inspector_path(path: str) -> bool:
-    from .app import INSPECTOR_PREFIX
-
     return path == INSPECTOR_PREFIX or path.startswith(INSPECTOR_PREFIX + "/")
 
 
@@ -182,7 +181,7 @@ def _match_section(request: Request) -> dict[str, t.Any]:
         "rule": rule.rule if rule is not None else None,
         "endpoint": rule.endpoint if rule is not None else None,
         "methods": sorted(rule.methods or ()) if rule is not None else None,
-        "view_args": _plain(request.view_args),
+        "view_args": plain(request.view_args),
         "error": _describe_error(error) if error is not None else None,
     }
 
@@ -215,7 +214,7 @@ def _probe_section(adapter: MapAdapter | None, args: MultiDict[str, str]) -> dic
         probe.update(
             rule=rule.rule,
             endpoint=rule.endpoint,
-            view_args=_plain(view_args),
+            view_args=plain(view_args),
             error=None,
             methods=sorted(rule.methods or ()),
         )
@@ -242,7 +241,7 @@ def _session_section(app: App, ctx: RequestContext) -> dict[str, t.Any]:
         "new": bool(getattr(session, "new", False)),
         "modified": bool(getattr(session, "modified", False)),
         "data": {
-            str(key): MASK if SECRET_NAME.search(str(key)) else _plain(value)
+            str(key): MASK if SECRET_NAME.search(str(key)) else plain(value)
             for key, value in session.items()
         },
     }
@@ -257,7 +256,7 @@ def _app_section(app: App) -> dict[str, t.Any]:
         elif isinstance(value, str):
             config[key] = _URL_PASSWORD.sub(rf"\g<head>:{MASK}@", value)
         else:
-            config[key] = _plain(value)
+            config[key] = plain(value)
     return {
         "name": app.name,
         "import_name": app.import_name,
@@ -327,7 +326,7 @@ def _mask_json(value: t.Any) -> t.Any:
         }
     if isinstance(value, list):
         return [_mask_json(item) for item in value]
-    return _plain(value)
+    return plain(value)
 
 
 def _known_secrets(app: App, request: Request, cookie_name: str) -> list[str]:

@@ -77,18 +77,18 @@ class Span:
             "name": self.name,
             "depth": self.depth,
             "duration_ms": None if self.duration is None else round(self.duration * 1000, 3),
-            "info": {key: _plain(value) for key, value in self.info.items()},
+            "info": {key: plain(value) for key, value in self.info.items()},
         }
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """``value`` as JSON-ready data: containers recursed into, other objects repr'd."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
+        return {str(key): plain(item) for key, item in value.items()}
     return repr(value)
 
 
@@ -166,7 +166,7 @@ class RequestTrace:
         lines = []
         for span in self.spans:
             timing = " (unfinished)" if span.duration is None else f" {span.duration * 1000:.3f} ms"
-            details = " ".join(f"{key}={_plain(value)!r}" for key, value in span.info.items())
+            details = " ".join(f"{key}={plain(value)!r}" for key, value in span.info.items())
             lines.append(f"{'  ' * span.depth}{span.event}{timing} {details}".rstrip())
         return "\n".join(lines)
 
