@@ -159,6 +159,8 @@ def _schema(d: Dialect) -> list[str]:
         f" failures INTEGER NOT NULL,"
         f" window_start BIGINT NOT NULL"
         f"){d.table_options}",
+        # Lets expired counters be deleted without reading the table.
+        "CREATE INDEX IF NOT EXISTS login_failure_by_start ON login_failure (window_start)",
     ]
 
 
@@ -485,6 +487,10 @@ class Connection:
             f"SELECT bucket, failures, window_start FROM login_failure WHERE bucket IN ({marks})",
             names,
         )
+
+    def forget_expired_login_failures(self, now: int, window: int) -> None:
+        """Delete counters whose window ended, so the table stays small."""
+        self.write("DELETE FROM login_failure WHERE window_start <= ?", (now - window,))
 
     def clear_login_failures(self, bucket: str) -> None:
         self.write("DELETE FROM login_failure WHERE bucket = ?", (bucket,))

@@ -71,6 +71,8 @@ def check_csrf() -> None:
     """
     if request.method not in _UNSAFE_METHODS or not current_app.config["CSRF_ENABLED"]:
         return
+    if getattr(request, "routing_exception", None) is not None:
+        return  # no such URL or method: let routing answer 404/405 rather than 400
     expected = session.get(_CSRF_SESSION_KEY)
     sent = request.headers.get("X-CSRF-Token") or request.form.get(CSRF_FIELD)
     if not isinstance(expected, str) or not expected or not sent:
@@ -123,9 +125,11 @@ def check_login_allowed(username: str | None) -> None:
 def record_login_failure(username: str | None) -> None:
     conn = db.get_db()
     window = int(current_app.config["LOGIN_FAILURE_WINDOW"])
+    now = db.now()
     with conn.transaction():
+        conn.forget_expired_login_failures(now, window)
         for bucket, _ in _buckets(username):
-            conn.count_login_failure(bucket, db.now(), window)
+            conn.count_login_failure(bucket, now, window)
 
 
 def record_login_success(username: str) -> None:

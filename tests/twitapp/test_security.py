@@ -94,6 +94,13 @@ def test_token_is_renewed_at_login(csrf_client: Any) -> None:
     assert _token(client.get("/").text) != before
 
 
+def test_routing_errors_come_before_the_token_check(csrf_client: Any) -> None:
+    response = csrf_client.post("/public")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert csrf_client.post("/no/such/page").status_code == 404
+
+
 def test_csrf_error_as_json(csrf_client: Any) -> None:
     response = csrf_client.post("/add_message", data={"text": "x"}, headers={"Accept": "application/json"})
     assert response.status_code == 400
@@ -220,11 +227,15 @@ def test_throttle_window_expires(throttled: Any, monkeypatch: pytest.MonkeyPatch
     client = throttled
     for _ in range(3):
         login(client, "alice", "wrong")
+    login(client, "carol", "guess")
     assert login(client, "alice", "right").status_code == 429
     later = db.now() + 601
     monkeypatch.setattr(db, "now", lambda: later)
     assert login(client, "alice", "right").status_code == 302
     client.get("/logout")
-    # A new window counts from one again.
+    # A new window counts from one again, and the expired counters are gone.
     login(client, "alice", "wrong")
+    with client.application.app_context():
+        rows = db.get_db().login_failures(["user:alice", "addr:127.0.0.1", "user:carol"])
+    assert sorted((row["bucket"], row["failures"]) for row in rows) == [("addr:127.0.0.1", 1), ("user:alice", 1)]
     assert login(client, "alice", "right").status_code == 302
