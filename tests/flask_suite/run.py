@@ -88,8 +88,8 @@ def venv_inputs_hash() -> str:
 def ensure_venv() -> Path:
     """The suite's own venv: the runtime requirements and the test tools, and no Flask.
 
-    It is made without pip of its own (bootstrapping pip costs more than everything else together) and filled by
-    this interpreter's pip through ``pip --python``.
+    It is made without pip of its own (bootstrapping pip took up to 20 s on the shared machine) and filled by this
+    interpreter's pip through ``pip --python``.
     """
     python = VENV / "bin" / "python"
     stamp = VENV / "flask-suite.stamp"
@@ -100,8 +100,11 @@ def ensure_venv() -> Path:
     if VENV.exists():
         shutil.rmtree(VENV)
     run([sys.executable, "-m", "venv", "--without-pip", VENV])
+    # --no-compile: byte-compiling every installed file (pygments alone is large) took over half the time;
+    # Python compiles the few modules the suite imports on first use.
     run(
-        [*PIP, "--python", python, "install", "--quiet", "-r", ROOT / "requirements.txt", *SUITE_REQUIREMENTS]
+        [*PIP, "--python", python, "install", "--quiet", "--no-compile",
+         "-r", ROOT / "requirements.txt", *SUITE_REQUIREMENTS]
     )
     stamp.write_text(wanted + "\n")
     log(f"venv ready in {time.monotonic() - started:.1f} s: {VENV}")
