@@ -207,3 +207,16 @@ def test_memory_quick_reads_each_workers_size() -> None:
     assert [r[0].split()[0] for r in rows] == list(FRAMEWORKS)
     for row in rows:
         assert all(re.fullmatch(r"[\d.]+ MiB", cell) for cell in row[1:4]), row
+
+
+def test_timelines_quick_agrees_with_minitwit_and_prints_each_timeline() -> None:
+    # The benchmark itself stops with an AssertionError if twitapp's page and MiniTwit's
+    # differ on the same data; exit 0 means they agreed at every size.
+    result = run_module("bench.timelines", "--quick")
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = [r for r in table_rows(result.stdout) if r[0] in ("public", "user", "home")]
+    assert [(r[0], r[1]) for r in rows] == [
+        (what, size) for what in ("public", "user", "home") for size in ("500", "2,000")
+    ]
+    for row in rows:
+        assert all(re.fullmatch(r"[\d.]+ / [\d.]+", cell) for cell in row[2:6]), row
