@@ -242,6 +242,9 @@ class App:
                 view_func=lambda **kw: app_ref().send_static_file(**kw),  # type: ignore[union-attr]
             )
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name!r}>"
+
     # -- names and folders ----------------------------------------------------------
 
     @cached_property

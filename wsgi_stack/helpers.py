@@ -60,16 +60,20 @@ def stream_with_context(
         return update_wrapper(decorator, generator_or_function)  # type: ignore[arg-type,return-value]
 
     def wrapped() -> t.Iterator[t.AnyStr | None]:
-        ctx = _cv_request.get(None)
-        if ctx is None:
+        # The first next() below runs up to the yield, inside the view: the contexts
+        # are captured while they are still the current ones.
+        req_ctx = _cv_request.get(None)
+        if req_ctx is None:
             raise RuntimeError(
                 "'stream_with_context' can only be used when a request context is"
                 " active, such as in a view function."
             )
-        with ctx:
-            # The first next() below runs up to here, inside the view, so the
-            # context is captured while it is still the current one.
-            yield None
+        app_ctx = _cv_app.get()
+        yield None
+        # By the time the server iterates the body, wsgi_app has popped both contexts
+        # (running the teardown functions); push them again around the generator, so
+        # its teardown runs a second time when the stream ends, as in Flask.
+        with app_ctx, req_ctx:
             try:
                 yield from generator
             finally:

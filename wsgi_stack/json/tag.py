@@ -183,13 +183,16 @@ class TagDateTime(JSONTag):
         return parse_date(value)
 
 
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
 class TaggedJSONSerializer:
     """Dump and load tagged JSON; the session's serializer.
 
     Tags are tried in :attr:`order`; the first whose ``check`` accepts a value tags it.
     """
 
-    __slots__ = ("tags", "order")
+    __slots__ = ("tags", "order", "_plain_values_pass")
 
     #: The tags every serializer starts with, in the order they are tried.
     default_tags = [
@@ -206,6 +209,7 @@ class TaggedJSONSerializer:
     def __init__(self) -> None:
         self.tags: dict[str, JSONTag] = {}
         self.order: list[JSONTag] = []
+        self._plain_values_pass = True
         for tag_class in self.default_tags:
             self.register(tag_class)
 
@@ -218,6 +222,10 @@ class TaggedJSONSerializer:
         """Add a tag. An existing key is an error unless ``force``; ``index`` places
         it in the order (the end by default)."""
         tag = tag_class(self)
+        # With only the default tags, a str, int, float, bool or None is never tagged, so
+        # tag() can return it without asking every tag; a custom tag might claim one.
+        if tag_class not in TaggedJSONSerializer.default_tags:
+            self._plain_values_pass = False
         key = tag.key
         if key:
             if not force and key in self.tags:
@@ -230,6 +238,8 @@ class TaggedJSONSerializer:
 
     def tag(self, value: t.Any) -> t.Any:
         """Tag ``value`` (recursively, through the container tags)."""
+        if self._plain_values_pass and type(value) in _PLAIN_TYPES:
+            return value
         for tag in self.order:
             if tag.check(value):
                 return tag.tag(value)
