@@ -50,10 +50,6 @@ def _in_ci() -> bool:
     return bool(os.environ.get("CI"))
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "e2e: needs gunicorn, MariaDB and (some tests) Chromium")
-
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark every test here ``e2e``, so ``-m "not e2e"`` leaves the slow part out."""
     for item in items:
