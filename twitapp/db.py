@@ -84,6 +84,9 @@ class Dialect:
     #: Upsert counting one login failure in a bucket, restarting an expired window.
     #: Parameters: bucket, now, window start limit (now - window), now.
     count_failure: str
+    #: One ``ORDER BY ... LIMIT`` select as a member of a ``UNION ALL``: MySQL takes it in
+    #: parentheses; SQLite allows no parentheses there and needs a subquery instead.
+    union_member: str
 
 
 SQLITE = Dialect(
@@ -102,6 +105,7 @@ SQLITE = Dialect(
         "window_start = CASE WHEN login_failure.window_start <= ? THEN excluded.window_start "
         "ELSE login_failure.window_start END"
     ),
+    union_member="SELECT message_id FROM ({select}) AS r{index}",
 )
 
 MYSQL = Dialect(
@@ -122,6 +126,7 @@ MYSQL = Dialect(
         "window_start = CASE WHEN window_start <= ? THEN VALUES(window_start) "
         "ELSE window_start END"
     ),
+    union_member="({select})",
 )
 
 
@@ -455,10 +460,13 @@ class Connection:
         return list(merged)[:limit]
 
     def _home_chunk(self, authors: Sequence[int], before: int, limit: int) -> list[Row]:
+        one_range = (
+            "SELECT message_id FROM message"
+            " WHERE author_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?"
+        )
         ranges = " UNION ALL ".join(
-            f"SELECT message_id FROM (SELECT message_id FROM message"
-            f" WHERE author_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?) AS r{i}"
-            for i in range(len(authors))
+            self.dialect.union_member.format(select=one_range, index=index)
+            for index in range(len(authors))
         )
         params: list[Any] = []
         for author in authors:
