@@ -1277,7 +1277,11 @@ class App:
         if server_name:
             sn_host, _, sn_port = server_name.partition(":")
         host = host or sn_host or "127.0.0.1"
-        port = int(port or sn_port or 5000)
+        # Port 0 is a real choice (any free port), not "unset".
+        if port is not None:
+            port = int(port)
+        else:
+            port = int(sn_port) if sn_port else 5000
         options.setdefault("use_reloader", self.debug)
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)

@@ -325,12 +325,16 @@ class SecureCookieSessionInterface(SessionInterface):
 
     def save_session(self, app: App, session: SessionMixin, response: Response) -> None:
         name = self.get_cookie_name(app)
-        domain = self.get_cookie_domain(app)
-        path = self.get_cookie_path(app)
-        secure = self.get_cookie_secure(app)
-        partitioned = self.get_cookie_partitioned(app)
-        samesite = self.get_cookie_samesite(app)
-        httponly = self.get_cookie_httponly(app)
+        # The same attributes for setting and deleting: a browser deletes a cookie only
+        # when domain and path match the ones it was set with.
+        cookie_options: dict[str, t.Any] = {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "partitioned": self.get_cookie_partitioned(app),
+            "samesite": self.get_cookie_samesite(app),
+            "httponly": self.get_cookie_httponly(app),
+        }
 
         # The page depends on the cookie whenever the session was looked at:
         # caches must not serve one user's page to another.
@@ -339,15 +343,7 @@ class SecureCookieSessionInterface(SessionInterface):
 
         if not session:
             if session.modified:  # emptied this request: remove the cookie
-                response.delete_cookie(
-                    name,
-                    domain=domain,
-                    path=path,
-                    secure=secure,
-                    partitioned=partitioned,
-                    samesite=samesite,
-                    httponly=httponly,
-                )
+                response.delete_cookie(name, **cookie_options)
                 response.vary.add("Cookie")
             return
 
@@ -360,11 +356,6 @@ class SecureCookieSessionInterface(SessionInterface):
             name,
             signer.dumps(dict(session)),
             expires=self.get_expiration_time(app, session),
-            httponly=httponly,
-            domain=domain,
-            path=path,
-            secure=secure,
-            partitioned=partitioned,
-            samesite=samesite,
+            **cookie_options,
         )
         response.vary.add("Cookie")

@@ -27,6 +27,37 @@ if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import Rule
 
 
+class _LimitFromConfig:
+    """A request limit read from the current app's config, unless set on the request.
+
+    Werkzeug reads these limits as plain attributes while parsing; as descriptors they
+    follow the app's config at the moment the body is parsed (a test can change it
+    between requests), and one request can still be given its own limit.
+    """
+
+    def __init__(self, config_key: str, doc: str) -> None:
+        self.config_key = config_key
+        self.__doc__ = f"{doc} From ``{config_key}``."
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.fallback = getattr(_WerkzeugRequest, name)  # Werkzeug's own default
+        self.override_name = f"_{name}"
+
+    def __get__(self, request: Request | None, owner: type | None = None) -> t.Any:
+        if request is None:
+            return self
+        override = request.__dict__.get(self.override_name)
+        if override is not None:
+            return override
+        app_ctx = _cv_app.get(None)
+        if app_ctx is None:
+            return self.fallback
+        return app_ctx.app.config[self.config_key]
+
+    def __set__(self, request: Request, value: int | None) -> None:
+        request.__dict__[self.override_name] = value
+
+
 class Request(_WerkzeugRequest):
     """The request object a view sees as ``request``."""
 
@@ -39,51 +70,15 @@ class Request(_WerkzeugRequest):
     #: The routing error (404, 405, a redirect) saved to be raised at dispatch.
     routing_exception: HTTPException | None = None
 
-    _max_content_length: int | None = None
-    _max_form_memory_size: int | None = None
-    _max_form_parts: int | None = None
-
-    @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
-        """The largest body accepted, from ``MAX_CONTENT_LENGTH``; larger gives 413."""
-        if self._max_content_length is not None:
-            return self._max_content_length
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:
-            return super().max_content_length
-        return app_ctx.app.config["MAX_CONTENT_LENGTH"]  # type: ignore[no-any-return]
-
-    @max_content_length.setter
-    def max_content_length(self, value: int | None) -> None:
-        self._max_content_length = value
-
-    @property
-    def max_form_memory_size(self) -> int | None:  # type: ignore[override]
-        """The largest non-file form field, from ``MAX_FORM_MEMORY_SIZE``."""
-        if self._max_form_memory_size is not None:
-            return self._max_form_memory_size
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:
-            return super().max_form_memory_size
-        return app_ctx.app.config["MAX_FORM_MEMORY_SIZE"]  # type: ignore[no-any-return]
-
-    @max_form_memory_size.setter
-    def max_form_memory_size(self, value: int | None) -> None:
-        self._max_form_memory_size = value
-
-    @property
-    def max_form_parts(self) -> int | None:  # type: ignore[override]
-        """The most multipart parts parsed, from ``MAX_FORM_PARTS``."""
-        if self._max_form_parts is not None:
-            return self._max_form_parts
-        app_ctx = _cv_app.get(None)
-        if app_ctx is None:
-            return super().max_form_parts
-        return app_ctx.app.config["MAX_FORM_PARTS"]  # type: ignore[no-any-return]
-
-    @max_form_parts.setter
-    def max_form_parts(self, value: int | None) -> None:
-        self._max_form_parts = value
+    max_content_length = _LimitFromConfig(
+        "MAX_CONTENT_LENGTH", "The largest body accepted; a larger one gives 413."
+    )
+    max_form_memory_size = _LimitFromConfig(
+        "MAX_FORM_MEMORY_SIZE", "The largest non-file form field; larger gives 413."
+    )
+    max_form_parts = _LimitFromConfig(
+        "MAX_FORM_PARTS", "The most parts a multipart body may have; more gives 413."
+    )
 
     @property
     def endpoint(self) -> str | None:
