@@ -53,7 +53,7 @@ def test_a_visit_in_the_browser(
     assert "There's no message so far." in browser.text
 
     # Post a message; it is on the home timeline and the public one, under ada's name.
-    words = f"{ada.username} here, testing in a real browser"
+    words = f"{ada.username} here, testing in a real browser: Grüße, 世界"
     browser.fill_and_submit({"text": words})
     assert browser.path == "/"
     assert "Your message was recorded" in browser.text
