@@ -60,6 +60,10 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
     One argument is dumped as it is, several as a list, keyword arguments as a dict.
     Needs an application context.
     """
-    from ..globals import current_app
-
-    return current_app.json.response(*args, **kwargs)  # type: ignore[no-any-return]
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        raise RuntimeError(
+            "jsonify needs an application context: it answers with the current app's"
+            " response class and JSON settings."
+        )
+    return app_ctx.app.json.response(*args, **kwargs)  # type: ignore[no-any-return]
