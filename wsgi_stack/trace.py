@@ -29,7 +29,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -199,15 +199,22 @@ def record() -> Iterator[list[RequestTrace]]:
         _recorder.reset(token)
 
 
-@lru_cache(maxsize=64)
-def parse_layer_names(value: str | None) -> frozenset[str]:
-    """``"routing, view"`` -> ``{"routing", "view"}``; ``"all"`` is every layer.
+def parse_layer_names(value: str | Iterable[str] | None) -> frozenset[str]:
+    """``"routing, view"`` (or ``["routing", "view"]``) -> ``{"routing", "view"}``;
+    ``"all"`` is every layer.
 
-    Unknown names are an error, so a typo does not silently stop nowhere. The result
-    is cached: apps pass the same config string for every request.
+    Unknown names are an error, so a typo does not silently stop nowhere.
     """
     if not value:
         return frozenset()
+    if not isinstance(value, str):
+        value = ",".join(value)
+    return _parse_layer_string(value)
+
+
+@lru_cache(maxsize=64)
+def _parse_layer_string(value: str) -> frozenset[str]:
+    # Cached: an app passes the same config string for every request it traces.
     names = frozenset(part.strip().lower() for part in value.split(",") if part.strip())
     if "all" in names:
         return frozenset(LAYERS)

@@ -408,6 +408,8 @@ def test_record_collects_only_inside_the_block():
         ("routing", {"routing"}),
         (" routing , View,,", {"routing", "view"}),
         ("all", set(LAYERS)),
+        (["routing", "view"], {"routing", "view"}),
+        (("session",), {"session"}),
     ],
 )
 def test_parse_layer_names(value, expected):
