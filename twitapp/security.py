@@ -123,17 +123,19 @@ def check_login_allowed(username: str | None) -> None:
 
 
 def record_login_failure(username: str | None) -> None:
-    conn = db.get_db()
     window = int(current_app.config["LOGIN_FAILURE_WINDOW"])
     now = db.now()
-    with conn.transaction():
+    buckets = [bucket for bucket, _ in _buckets(username)]
+
+    def count(conn: db.Connection) -> None:
         conn.forget_expired_login_failures(now, window)
-        for bucket, _ in _buckets(username):
+        for bucket in buckets:
             conn.count_login_failure(bucket, now, window)
+
+    db.get_db().write_transaction(count)
 
 
 def record_login_success(username: str) -> None:
     """A correct password clears the user name's counter (not the address's)."""
-    conn = db.get_db()
-    with conn.transaction():
-        conn.clear_login_failures(f"user:{username.lower()}")
+    bucket = f"user:{username.lower()}"
+    db.get_db().write_transaction(lambda conn: conn.clear_login_failures(bucket))

@@ -67,10 +67,8 @@ def register() -> Any:
         error = "The username is already taken"
     if error is None:
         pw_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
-        conn = db.get_db()
         try:
-            with conn.transaction():
-                conn.create_user(username, email, pw_hash)
+            db.get_db().write_transaction(lambda conn: conn.create_user(username, email, pw_hash))
         except db.DuplicateUsername:
             error = "The username is already taken"  # lost a race with another registration
         else:

@@ -37,9 +37,8 @@ def follow_user(username: str) -> Any:
     whom = _target(username)
     if request.method == "GET":
         return render_template("confirm.html", action="follow_user", following=True, whom=whom)
-    conn = db.get_db()
-    with conn.transaction():
-        conn.follow(int(g.user["user_id"]), int(whom["user_id"]))
+    who_id, whom_id = int(g.user["user_id"]), int(whom["user_id"])
+    db.get_db().write_transaction(lambda conn: conn.follow(who_id, whom_id))
     flash(f'You are now following "{whom["username"]}"', "success")
     return redirect(url_for("user_timeline", username=whom["username"]))
 
@@ -48,8 +47,7 @@ def unfollow_user(username: str) -> Any:
     whom = _target(username)
     if request.method == "GET":
         return render_template("confirm.html", action="unfollow_user", following=False, whom=whom)
-    conn = db.get_db()
-    with conn.transaction():
-        conn.unfollow(int(g.user["user_id"]), int(whom["user_id"]))
+    who_id, whom_id = int(g.user["user_id"]), int(whom["user_id"])
+    db.get_db().write_transaction(lambda conn: conn.unfollow(who_id, whom_id))
     flash(f'You are no longer following "{whom["username"]}"', "success")
     return redirect(url_for("user_timeline", username=whom["username"]))

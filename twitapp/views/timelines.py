@@ -89,9 +89,8 @@ def add_message() -> Any:
     if len(text) > limit:
         flash(f"Your message is too long: at most {limit} characters, this one has {len(text)}", "error")
         return _home_page(text, 400)
-    conn = db.get_db()
-    with conn.transaction():
-        conn.add_message(int(g.user["user_id"]), text, db.now())
+    author_id = int(g.user["user_id"])
+    db.get_db().write_transaction(lambda conn: conn.add_message(author_id, text, db.now()))
     flash("Your message was recorded", "success")
     return redirect(url_for("timeline"))
 
