@@ -867,6 +867,8 @@ class App:
                 raise
             return response(environ, start_response)  # type: ignore[misc]
         finally:
+            if ctx.trace is not None and response is not None:
+                self._note_response(ctx.trace, response)
             if "werkzeug.debug.preserve_context" in environ:
                 # The test client keeps the contexts for inspection after the request.
                 environ["werkzeug.debug.preserve_context"](_cv_app.get())
@@ -874,8 +876,8 @@ class App:
             if error is not None and self.should_ignore_error(error):
                 error = None
             ctx.pop(error)
-            if ctx.trace is not None:
-                self._report_trace(ctx, response)
+            if ctx.trace is not None and self.config["STACK_TRACE"]:
+                self._log_trace(ctx)
 
     def full_dispatch_request(self) -> Response:
         """Hooks, view, error handlers, and the response: everything between the
@@ -1215,7 +1217,11 @@ class App:
         if there is one (it receives an ``InternalServerError`` whose
         ``original_exception`` is ``e``)."""
         exc_info = sys.exc_info()
-        if self._propagate_exceptions():
+        propagate = self._propagate_exceptions()
+        req_ctx = _cv_request.get(None)
+        if req_ctx is not None and req_ctx.trace is not None:
+            req_ctx.trace.note("error", "unhandled", error=repr(e), propagated=propagate)
+        if propagate:
             if exc_info[1] is e:
                 raise
             raise e
@@ -1239,22 +1245,17 @@ class App:
 
     # -- tracing --------------------------------------------------------------------
 
-    def _report_trace(self, ctx: RequestContext, response: Response | None) -> None:
-        trace = ctx.trace
-        assert trace is not None
-        if response is not None:
-            # The size from the header only: the body may be a stream the server is
-            # already reading, and measuring it here would consume it.
-            trace.note(
-                "response",
-                "sent",
-                status=response.status_code,
-                size=response.content_length,
-            )
-        if self.config["STACK_TRACE"]:
-            _trace_logger.info(
-                "%s %s\n%s", ctx.request.method, ctx.request.full_path.rstrip("?"), trace.render()
-            )
+    def _note_response(self, trace: _trace.RequestTrace, response: Response) -> None:
+        # Noted before the context is popped, so a 'response' break still sees the
+        # request and the session. The size from the header only: the body may be a
+        # stream the server is already reading, and measuring it would consume it.
+        trace.note("response", "sent", status=response.status_code, size=response.content_length)
+
+    def _log_trace(self, ctx: RequestContext) -> None:
+        assert ctx.trace is not None
+        _trace_logger.info(
+            "%s %s\n%s", ctx.request.method, ctx.request.full_path.rstrip("?"), ctx.trace.render()
+        )
 
     # -- serving --------------------------------------------------------------------
 

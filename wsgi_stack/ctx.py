@@ -294,6 +294,8 @@ class RequestContext:
         """Pop it; the outermost pop runs the ``teardown_request`` functions, closes the
         request, and pops the app context that :meth:`push` pushed."""
         clear_request = len(self._cv_tokens) == 1
+        trace = self.trace if clear_request else None
+        span = trace.enter("context", "pop") if trace is not None else None
         try:
             if clear_request:
                 if exc is _sentinel:
@@ -311,6 +313,12 @@ class RequestContext:
                 current.request.environ["werkzeug.request"] = None
             if app_ctx is not None:
                 app_ctx.pop(exc)
+            if span is not None:
+                assert trace is not None
+                if exc is None:
+                    trace.leave(span)
+                else:
+                    trace.leave(span, error=repr(exc))
             if current is not self:
                 raise AssertionError(
                     f"Popped wrong request context. ({current!r} instead of {self!r})"

@@ -78,10 +78,15 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     trace = _current_trace()
     span = trace.enter("template", template.name or "<string>") if trace is not None else None
     app.update_template_context(context)
-    rendered = template.render(context)
-    if span is not None:
-        assert trace is not None
-        trace.leave(span, size=len(rendered))
+    if span is None:
+        return template.render(context)
+    assert trace is not None
+    try:
+        rendered = template.render(context)
+    except BaseException as exc:
+        trace.leave(span, raised=repr(exc))
+        raise
+    trace.leave(span, size=len(rendered))
     return rendered
 
 

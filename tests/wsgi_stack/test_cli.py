@@ -129,9 +129,10 @@ def test_trace_prints_status_headers_and_the_tree():
         "hook:after_request:stamp",
         "session:save",  # opened by the hook, so saved (no cookie: nothing changed)
         "response:sent",
+        "context:pop",
     ]
     assert "view_args={'user_id': 7}" in tree
-    assert tree.splitlines()[-1].endswith("status=200 size=6")
+    assert tree.splitlines()[-2].endswith("status=200 size=6")
 
 
 def test_trace_sends_headers_and_form_data():

@@ -77,7 +77,7 @@ def test_stops_at_exactly_the_named_layers():
     [
         ("view", ["view:hello"]),
         ("hook", ["hook:before_request:before"]),
-        ("context,response", ["context:push", "response:sent"]),
+        ("context,response", ["context:push", "response:sent", "context:pop"]),
         (None, []),
     ],
 )

@@ -86,8 +86,9 @@ def test_success_path(hooked_app):
         (0, "hook:before_request:check_user"),
         (0, "view:index"),
         (0, "hook:after_request:add_header"),
-        (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
+        (0, "context:pop"),
+        (1, "hook:teardown_request:close_db"),
     ]
     match = span_named(trace, "routing:match")
     assert match.info == {"path": "/", "rule": "/", "endpoint": "index", "view_args": {}}
@@ -120,8 +121,9 @@ def test_abort_in_view(hooked_app):
         (0, "hook:before_request:check_user"),
         (0, "view:missing"),
         (0, "hook:after_request:add_header"),
-        (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
+        (0, "context:pop"),
+        (1, "hook:teardown_request:close_db"),
     ]
     assert "NotFound" in span_named(trace, "view:missing").info["raised"]
     assert span_named(trace, "response:sent").info["status"] == 404
@@ -139,8 +141,9 @@ def test_abort_with_error_handler(hooked_app):
         (0, "view:missing"),
         (0, "error:not_found"),
         (0, "hook:after_request:add_header"),
-        (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
+        (0, "context:pop"),
+        (1, "hook:teardown_request:close_db"),
     ]
     assert "NotFound" in span_named(trace, "error:not_found").info["error"]
 
@@ -153,9 +156,11 @@ def test_unhandled_exception_becomes_500(hooked_app, caplog):
     assert shape(trace) == PUSH + [
         (0, "hook:before_request:check_user"),
         (0, "view:boom"),
+        (0, "error:unhandled"),  # no handler took it: a 500
         (0, "hook:after_request:add_header"),
-        (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
+        (0, "context:pop"),
+        (1, "hook:teardown_request:close_db"),
     ]
     assert span_named(trace, "view:boom").info["raised"] == "RuntimeError('boom')"
     assert span_named(trace, "response:sent").info["status"] == 500
@@ -172,7 +177,7 @@ def test_unhandled_exception_with_500_handler(hooked_app, caplog):
         response, trace = run(hooked_app, path="/boom")
     assert response.data == b"sorry"
     assert "error:server_error" in trace.events
-    assert trace.events.index("error:server_error") == trace.events.index("view:boom") + 1
+    assert trace.events.index("error:server_error") == trace.events.index("view:boom") + 2
     assert "InternalServerError" in span_named(trace, "error:server_error").info["error"]
 
 
@@ -188,8 +193,9 @@ def test_before_request_short_circuit(hooked_app):
         (0, "hook:before_request:gate"),
         # No view: the hook's return value is the response.
         (0, "hook:after_request:add_header"),
-        (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
+        (0, "context:pop"),
+        (1, "hook:teardown_request:close_db"),
     ]
     assert span_named(trace, "hook:before_request:gate").info["returned"] == "tuple"
     assert span_named(trace, "hook:before_request:check_user").info["returned"] is None
@@ -206,8 +212,9 @@ def test_routing_errors(hooked_app, method, path, status, error):
         # The before hooks still run (they may answer an unmatched URL); no view.
         (0, "hook:before_request:check_user"),
         (0, "hook:after_request:add_header"),
-        (0, "hook:teardown_request:close_db"),
         (0, "response:sent"),
+        (0, "context:pop"),
+        (1, "hook:teardown_request:close_db"),
     ]
     match = span_named(trace, "routing:match")
     assert error in match.info["error"]
@@ -242,6 +249,7 @@ def test_session_opens_on_first_use_and_a_write_sets_the_cookie():
         (1, "session:open"),  # opened by the view's first use, inside the view
         (0, "session:save"),
         (0, "response:sent"),
+        (0, "context:pop"),
     ]
     assert span_named(written, "session:open").info == {
         "interface": "SecureCookieSessionInterface",
@@ -260,6 +268,7 @@ def test_session_opens_on_first_use_and_a_write_sets_the_cookie():
         (0, "session:open"),
         (0, "session:save"),
         (0, "response:sent"),
+        (0, "context:pop"),
     ]
 
 
@@ -293,7 +302,7 @@ def test_template_render_nests_inside_the_view():
         return render_template_string("<p>{{ word }}</p>", word="hi")
 
     _, trace = run(app)
-    assert shape(trace) == PUSH + [(0, "view:index"), (1, "template:<string>"), (0, "response:sent")]
+    assert shape(trace) == PUSH + [(0, "view:index"), (1, "template:<string>"), (0, "response:sent"), (0, "context:pop")]
     assert span_named(trace, "template:<string>").info == {"size": len("<p>hi</p>")}
     view, template = span_named(trace, "view:index"), span_named(trace, "template:<string>")
     # The template's time is part of the view's.
@@ -316,7 +325,9 @@ def test_trace_is_logged_when_stack_trace_is_on(hooked_app, monkeypatch):
     assert first == "GET /?q=1"
     assert tree[0].startswith("context:push ")
     assert tree[1].startswith("  routing:match ") and "endpoint='index'" in tree[1]
-    assert tree[-1].startswith("response:sent ") and "status=200" in tree[-1]
+    assert tree[-3].startswith("response:sent ") and "status=200" in tree[-3]
+    assert tree[-2].startswith("context:pop ")
+    assert tree[-1].startswith("  hook:teardown_request:close_db ")
 
 
 def test_tracing_off_makes_no_trace_and_allocates_nothing_in_trace():
@@ -347,7 +358,7 @@ def test_tracing_off_makes_no_trace_and_allocates_nothing_in_trace():
 def test_inspector_turns_tracing_on_without_logging(hooked_app):
     hooked_app.config.update(STACK_TRACE=False, STACK_INSPECTOR=True)
     _, trace = run(hooked_app)
-    assert trace.events[-1] == "response:sent"
+    assert trace.events[-2:] == ["context:pop", "hook:teardown_request:close_db"]
 
 
 # -- the mechanism on its own -------------------------------------------------------
@@ -419,3 +430,32 @@ def test_parse_layer_names(value, expected):
 def test_parse_layer_names_rejects_unknown_names():
     with pytest.raises(ValueError, match=r"routeing.*Known layers: context, session"):
         parse_layer_names("routeing,view")
+
+
+def test_a_template_that_raises_ends_its_span(caplog):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.route("/")
+    def index():
+        return render_template_string("{{ 1 // 0 }}")
+
+    with caplog.at_level(logging.CRITICAL):
+        response, trace = run(app)
+    assert response.status_code == 500
+    span = span_named(trace, "template:<string>")
+    assert span.depth == 1 and span.duration is not None
+    assert "ZeroDivisionError" in span.info["raised"]
+
+
+def test_a_propagated_exception_is_noted_before_it_leaves(hooked_app):
+    hooked_app.config["PROPAGATE_EXCEPTIONS"] = True
+    with record() as traces, pytest.raises(RuntimeError):
+        hooked_app.test_client().get("/boom")
+    [trace] = traces
+    assert span_named(trace, "error:unhandled").info == {
+        "error": "RuntimeError('boom')",
+        "propagated": True,
+    }
+    # No response was made; the context was still popped, its teardown run.
+    assert trace.events[-3:] == ["error:unhandled", "context:pop", "hook:teardown_request:close_db"]
+    assert "RuntimeError" in span_named(trace, "context:pop").info["error"]
