@@ -337,6 +337,8 @@ class App:
         defaults["DEBUG"] = get_debug_flag()
         defaults["STACK_TRACE"] = _trace.env_flag("STACK_TRACE")
         defaults["STACK_BREAK"] = os.environ.get("STACK_BREAK") or None
+        # A misspelt layer name fails here, when the app is made, not on every request.
+        _trace.parse_layer_names(defaults["STACK_BREAK"])
         return self.config_class(root_path, defaults)
 
     def make_aborter(self) -> Aborter:
