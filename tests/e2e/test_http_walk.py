@@ -43,7 +43,7 @@ def test_a_visit_from_registration_to_logout(new_client: NewClient, unique_name:
     # Register, with one mistake first: the form comes back with the error and what was typed.
     form_page = me.get("/register")
     assert form_page.status == 200 and form_page.content_type == "text/html"
-    # Pages may not be framed, sniffed into another type, or run inline script.
+    # Pages may not be framed by other sites or sniffed into another type.
     assert form_page.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in form_page.headers.get("Content-Security-Policy", "")
     assert form_page.page().form_with("username").fields.get("csrf_token"), "no CSRF token in the form"
@@ -90,7 +90,8 @@ def test_a_visit_from_registration_to_logout(new_client: NewClient, unique_name:
     assert "Your message was recorded" not in me.get("/").page().text
 
     # Log out: back to the public timeline, and the pages that need a login send you away.
-    logout_link = me.get("/").page().link_to("/logout") or "/logout"
+    logout_link = me.get("/").page().link_to("/logout")
+    assert logout_link, "no way to sign out on the home timeline"
     out = me.get(logout_link)
     assert redirects_to(out, "/public")
     assert "You were logged out" in landing(me, out).page().text
@@ -114,6 +115,7 @@ def test_the_session_cookie_is_httponly_and_samesite(new_client: NewClient, uniq
     assert session["path"] == "/"
     # Every cookie the site sets keeps away from scripts.
     logged_out = me.get("/logout").set_cookies()
+    assert logged_out, "logging out set no cookie (where does its flash message live?)"
     for name, morsel in logged_out.items():
         assert morsel["httponly"] is True, f"cookie {name} is readable by scripts"
 
