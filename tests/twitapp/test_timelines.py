@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from twitapp import db
 
@@ -279,3 +281,13 @@ def test_home_timeline_merges_followed_authors(app_factory: Any, monkeypatch: py
     pages = _walk(client, "/")
     assert [text for page in pages for text in page] == list(reversed(expected))
     assert [len(page) for page in pages] == [4, 4, 4, 3]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(min_size=1, max_size=280).filter(lambda t: t.strip()))
+def test_any_text_comes_back_exactly(client: Any, text: str) -> None:
+    """Whatever a person types (any Unicode, quotes, NULs, emoji) is stored and shown as typed."""
+    if not client.get("/").status_code == 200:
+        register_and_login(client, "writer")
+    assert post(client, text).status_code == 302
+    assert message_texts(client, "/public")[0] == text.replace("\r\n", "\n")
