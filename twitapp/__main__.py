@@ -17,7 +17,7 @@ from .seed import seed
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m twitapp", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m twitapp", description="Create or fill twitapp's database.")
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"),
                         help="default: $DATABASE_URL, else the SQLite file in the instance folder")
     commands = parser.add_subparsers(dest="command", required=True)
