@@ -1,0 +1,70 @@
+"""Database faults under load, on a private MariaDB server (never the shared one).
+
+While simulated users work, the database is stopped gracefully and later killed outright;
+afterwards the app's connections are KILLed from an admin connection, and a post is held
+behind a table lock, once past the app's read timeout and once killed while it waits. The
+site must answer every request (503 with a readable body while the database is away, never a
+500, never a hang), come back within seconds without restarting gunicorn, and lose nothing it
+acknowledged. The long version is ``python -m tests.load.run --faults``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.live_server import WORKERS, running_server
+from tests.support.mariadb_instance import MariaDBInstance
+
+from . import faults
+from .workload import Budget, audit, run_load
+
+#: The app's timeouts on this server (DATABASE_URL options); gunicorn's worker timeout is 30 s.
+READ_TIMEOUT = 3
+CONNECT_TIMEOUT = 2
+
+
+def test_outages_kills_and_slow_queries_give_503_and_lose_nothing(
+    private_mariadb: tuple[MariaDBInstance, str], tmp_path: Path
+) -> None:
+    instance, database = private_mariadb
+    url = instance.database_url(database, read_timeout=READ_TIMEOUT, connect_timeout=CONNECT_TIMEOUT)
+    run_id = "L" + secrets.token_hex(6)
+    outages: list[faults.OutageReport] = []
+
+    def break_the_database(budget: Budget) -> None:
+        for kind in ("stop", "crash"):
+            time.sleep(3)
+            outages.append(faults.outage(instance, server.base_url, kind, down_for=2.5))
+
+    with running_server(url, secrets.token_hex(32), tmp_path / "gunicorn.log") as server:
+        result = run_load([server.base_url], users=10, seconds=17, max_requests=5000,
+                          run_id=run_id, on_start=break_the_database)
+        killed = faults.kill_app_connections(instance, database, server.base_url)
+        slow = faults.slow_write(instance, database, server.base_url, READ_TIMEOUT)
+        waiting = faults.killed_while_waiting(instance, database, server.base_url, READ_TIMEOUT)
+        checked = audit(url, result.ledger, run_id)
+        health = faults.gunicorn_health(server.log_path.read_text(errors="replace"), WORKERS)
+
+    print(result.summary.format())
+    for report in (*outages, killed, slow, waiting):
+        print(report.format())
+    print(checked.format())
+
+    assert result.errors == []
+    assert [report.kind for report in outages] == ["stop", "crash"]
+    for report in outages:
+        assert report.problems() == []
+    # Under load too: every request answered, and the only server error is the 503.
+    assert result.summary.unanswered == 0, result.summary.by_status
+    assert {s for s in result.summary.by_status if s >= 500} == {503}
+    assert killed.problems() == []
+    assert slow.problems() == [] and slow.status == 503 and not slow.stored
+    assert waiting.problems() == [] and waiting.status == 503
+    assert checked.problems == [] and checked.lost_writes == 0
+    assert checked.acknowledged_messages > 0
+    assert health == []
