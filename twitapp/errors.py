@@ -28,6 +28,7 @@ def http_error(error: HTTPException) -> Any:
     if error.code is None or error.code < 400:
         return error  # redirects raised by routing pass through untouched
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    headers.append(("Vary", "Accept"))  # the body below depends on it
     if wants_json():
         body = {"error": {"code": error.code, "name": error.name, "description": error.description}}
         response = jsonify(body)

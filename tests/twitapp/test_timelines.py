@@ -141,6 +141,7 @@ def test_unknown_user_is_404(client: Any, path: str) -> None:
     response = client.get(path, headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] == 404
+    assert "Accept" in response.headers["Vary"]
 
 
 def test_json_answer(client: Any) -> None:
