@@ -370,6 +370,8 @@ class SimulatedUser(threading.Thread):
 
     def log_in(self) -> bool:
         form = self.send("login_form", "GET", "/login")
+        if form is not None and form.status == 302 and form.location_path == "/":
+            return self._reload_home()  # still signed in (a logout went unanswered)
         if form is None or form.status != 200:
             return False
         self.read_csrf(form)
@@ -380,8 +382,18 @@ class SimulatedUser(threading.Thread):
             return False
         # Signing in starts a new session, with a new CSRF token: the home page carries it.
         home = self.follow_redirect("home", reply)
+        if home is None or home.status != 200:
+            return self._reload_home()
+        self.read_csrf(home)
+        return True
+
+    def _reload_home(self) -> bool:
+        """Load the home page until it comes (the site may be unavailable for a while)."""
+        home = self.send("home", "GET", "/")
         while home is None or home.status != 200:
-            time.sleep(0.2)  # the site is unavailable: reload until the page (and token) comes
+            if home is not None and home.status == 302:
+                return False  # signed out after all
+            time.sleep(0.2)
             home = self.send("home", "GET", "/")
         self.read_csrf(home)
         return True
@@ -457,8 +469,9 @@ class SimulatedUser(threading.Thread):
 
     def do_relogin(self) -> None:
         reply = self.send("logout", "POST", "/logout", form={"csrf_token": self.csrf})
-        if reply is not None and reply.status == 302:
-            self.read_csrf(self.follow_redirect("public", reply))
+        if reply is None or reply.status != 302:
+            return  # still signed in; a person would carry on
+        self.read_csrf(self.follow_redirect("public", reply))
         while not self.log_in():
             time.sleep(0.2)
 
