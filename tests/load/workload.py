@@ -163,8 +163,8 @@ class Summary:
 
 
 def _unusual(counts: Counter[int]) -> str:
-    """`` (400x2, 503x1)``: the statuses of an action other than 200 and 302."""
-    odd = [f"{status or 'no answer'}x{n}" for status, n in sorted(counts.items())
+    """`` (400: 2, 503: 1)``: the statuses of an action other than 200 and 302."""
+    odd = [f"{status or 'no answer'}: {n}" for status, n in sorted(counts.items())
            if status not in (200, 302)]
     return f" ({', '.join(odd)})" if odd else ""
 
