@@ -11,7 +11,6 @@ acknowledged. The long version is ``python -m tests.load.run --faults``.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from pathlib import Path
 
@@ -22,6 +21,8 @@ from tests.support.mariadb_instance import MariaDBInstance
 
 from . import faults
 from .workload import Budget, audit, run_load
+
+pytestmark = pytest.mark.mysql
 
 #: The app's timeouts on this server (DATABASE_URL options); gunicorn's worker timeout is 30 s.
 READ_TIMEOUT = 3
