@@ -12,6 +12,7 @@ import hashlib
 import json
 import zlib
 from base64 import urlsafe_b64encode
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,8 +176,7 @@ def test_unknown_method_names_the_allowed_ones(app: Any) -> None:
 
 
 def test_traversal_never_serves_a_file_outside_the_folder(app: Any) -> None:
-    secret = (app.root_path + "/kit.py")
-    marker = open(secret, "rb").read()[:60]
+    marker = (Path(app.root_path) / "kit.py").read_bytes()[:60]
     for path in (b"/static/../kit.py", b"/files/%2e%2e/kit.py", b"/files/..%5ckit.py", b"/static/.%2e/kit.py"):
         count("framework corpus")
         answer = call(app, raw_environ(path=path))
