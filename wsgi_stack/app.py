@@ -824,7 +824,14 @@ class App:
         raise error
 
     def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """A redirect response, of the app's response class."""
+        """A redirect response, of the app's response class.
+
+        A target with a line break could only be a header-injection attempt (a
+        ``?next=`` value, say); it is refused with 400 instead of failing in the
+        header code with a 500.
+        """
+        if "\r" in location or "\n" in location:
+            raise BadRequest("The redirect target contains a line break.")
         return _wz_redirect(location, code=code, Response=self.response_class)
 
     # -- static files ---------------------------------------------------------------

@@ -156,7 +156,13 @@ def get_flashed_messages(
     """
     flashes = request_ctx.flashes
     if flashes is None:
-        flashes = session.pop("_flashes") if "_flashes" in session else []
+        stored = session.pop("_flashes") if "_flashes" in session else []
+        # Only (category, message) pairs: a cookie is signed, not trusted to be well formed.
+        flashes = [
+            tuple(item)
+            for item in (stored if isinstance(stored, list) else ())
+            if isinstance(item, (list, tuple)) and len(item) == 2
+        ]
         request_ctx.flashes = flashes
     if category_filter:
         flashes = [flash for flash in flashes if flash[0] in category_filter]

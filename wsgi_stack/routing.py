@@ -21,7 +21,9 @@ import typing as t
 from urllib.parse import quote as _url_quote
 
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter, BuildError, Map, MapAdapter, Rule
+from werkzeug.routing import BaseConverter, BuildError, MapAdapter, Rule, ValidationError
+from werkzeug.routing import IntegerConverter as _WerkzeugIntegerConverter
+from werkzeug.routing import Map as _WerkzeugMap
 from werkzeug.routing import RequestRedirect, RoutingException
 
 from . import trace as _trace
@@ -33,6 +35,7 @@ if t.TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "BaseConverter",
     "BuildError",
+    "IntegerConverter",
     "Map",
     "MapAdapter",
     "RequestRedirect",
@@ -48,6 +51,24 @@ __all__ = [
 
 #: Characters left as they are in a URL fragment (RFC 3986 allows them there).
 _ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+class IntegerConverter(_WerkzeugIntegerConverter):
+    """Werkzeug's ``int`` converter, except that a number too long for ``int()``
+    (over 4,300 digits, Python's guard against quadratic parsing) is no match (404)
+    rather than a ``ValueError`` (500)."""
+
+    def to_python(self, value: str) -> t.Any:
+        try:
+            return super().to_python(value)
+        except ValueError:
+            raise ValidationError() from None
+
+
+class Map(_WerkzeugMap):
+    """Werkzeug's ``Map`` with the converter above as ``int``."""
+
+    default_converters = {**_WerkzeugMap.default_converters, "int": IntegerConverter}
 
 
 def endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:

@@ -14,6 +14,7 @@ three things the layers above need:
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -25,6 +26,13 @@ from .globals import _cv_app
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import Rule
+
+
+_NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+def _percent_encode(match: re.Match[bytes]) -> bytes:
+    return b"%%%02X" % match.group()[0]
 
 
 class _LimitFromConfig:
@@ -62,6 +70,17 @@ class Request(_WerkzeugRequest):
     """The request object a view sees as ``request``."""
 
     json_module: t.Any = json
+
+    def __init__(
+        self, environ: dict[str, t.Any], populate_request: bool = True, shallow: bool = False
+    ) -> None:
+        super().__init__(environ, populate_request, shallow)
+        if not self.query_string.isascii():
+            # Bytes past ASCII are not valid in a URL (a browser percent-encodes them);
+            # a raw one would crash every strict decode of the query string (args,
+            # full_path). Encode them as a browser would: undecodable escapes then stay
+            # as they are in the parsed values, as Werkzeug does for any other.
+            self.query_string = _NON_ASCII_BYTE.sub(_percent_encode, self.query_string)
 
     #: The rule that matched, or ``None`` when matching failed or has not run yet.
     url_rule: Rule | None = None
