@@ -227,7 +227,8 @@ def _mysql_options(url: str) -> dict[str, Any]:
         "database": database,
         "charset": "utf8mb4",
         "connect_timeout": float(query.get("connect_timeout", 5)),
-        "read_timeout": float(query.get("read_timeout", 30)),
+        # Below gunicorn's 30 s worker timeout, so a stuck query ends in a 503, not a killed worker.
+        "read_timeout": float(query.get("read_timeout", 10)),
         "write_timeout": float(query.get("write_timeout", 30)),
         "autocommit": False,
         # Each statement sees the latest commits, and inserts take no gap locks: fewer

@@ -38,7 +38,9 @@ def load_user() -> None:
     if request.endpoint == "static":
         return  # static files never need the database
     user_id = session.get("user_id")
-    if isinstance(user_id, int):
+    # A signed cookie is trusted to come from us, not to be well formed: only an id the
+    # database could hold is looked up (a bool is an int in Python, and never an id).
+    if type(user_id) is int and 0 < user_id < 2**63:
         g.user = db.get_db().user_by_id(user_id)
 
 
