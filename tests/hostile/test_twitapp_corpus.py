@@ -131,9 +131,8 @@ RAW: list[tuple[str, dict[str, Any], set[int]]] = [
 ]
 
 #: Raw cases where twitapp answers 500 through the framework; reported, strict.
-KNOWN_500 = {
-    "query-raw-not-utf8": "request.args decodes a raw non-UTF-8 query string strictly (framework)",
-}
+#: Inputs that once got a 500 (see the framework corpus); empty since the fixes.
+KNOWN_500: dict[str, str] = {}
 
 
 def _raw_params() -> list[Any]:
@@ -338,9 +337,6 @@ def test_signed_session_with_odd_values(site: tuple[Any, Path]) -> None:
             assert b"<b>x</b>" not in answer.body
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "twitapp: a signed session whose user_id is beyond 64 bits reaches SQLite as is: OverflowError, "
-    "500 (needs the secret key)"))
 def test_signed_session_with_huge_user_id(site: tuple[Any, Path]) -> None:
     app, _ = site
     serializer = app.session_interface.get_signing_serializer(app)
