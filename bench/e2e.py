@@ -1,13 +1,14 @@
 """End-to-end benchmark: the scenario apps under gunicorn, loaded by ``wrk``.
 
-For each scenario, each framework in turn (interleaved, as in-process) is served by gunicorn
-(2 sync workers, ``--no-control-socket``, a free port on 127.0.0.1) and driven by
-``wrk -t2 -c16 -d5s --latency``. Reported: requests per second, p50 and p99 latency, and ratios
-to Flask. Before each run the server's answer is fetched once and compared across frameworks.
+For each scenario, every framework's app is served by its own gunicorn (2 sync workers,
+``--no-control-socket``, a free port on 127.0.0.1), all up at once, and ``wrk -t2 -c16 -d5s
+--latency`` loads one after the other, round after round (A B C, B C A, ...). Reported per cell:
+the median requests per second, p50 and p99 latency, and the ratio to Flask as the median of
+the per-round ratios. Each server's answer is fetched once first and compared across frameworks.
 
 Run from the project root::
 
-    python -m bench.e2e                  # S1..S5, 5 s each: about 2 minutes
+    python -m bench.e2e                  # S1..S5, 3 rounds of 5 s each: about 5 minutes
     python -m bench.e2e --only S1,S3 --rounds 3
     python -m bench.e2e --quick          # 1 s per run, S1 only, for the smoke test
 
@@ -17,6 +18,7 @@ Needs ``wrk`` (Debian package ``wrk``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -126,6 +128,46 @@ def answer(server: Server, scenario: Scenario, cookie: str | None) -> tuple[int,
     return status, response_headers.get("content-type", ""), body
 
 
+def paired_ratio(runs: Sequence[WrkResult], reference: Sequence[WrkResult]) -> float:
+    """Median over rounds of req/s over the reference's req/s in the same round: runs of one
+    round are seconds apart, so a busy spell on a shared machine mostly cancels out."""
+    return statistics.median(
+        a.requests_per_second / b.requests_per_second for a, b in zip(runs, reference, strict=True)
+    )
+
+
+def measure_scenario(
+    scenario: Scenario, frameworks: Sequence[str], args: argparse.Namespace
+) -> tuple[dict[str, list[WrkResult]], dict[str, tuple[int, str, bytes]]]:
+    """wrk runs of every framework on one scenario, interleaved round by round.
+
+    All the frameworks' servers are up at once (an idle sync worker costs no CPU), so the
+    rounds can alternate between them without a restart in between. Returns the runs per
+    framework, and the answers if the frameworks did not all answer alike (else empty).
+    """
+    results: dict[str, list[WrkResult]] = {fw: [] for fw in frameworks}
+    answers: dict[str, tuple[int, str, bytes]] = {}
+    with contextlib.ExitStack() as stack:
+        targets = {}
+        for framework in frameworks:
+            env = {"BENCH_FRAMEWORK": framework, "BENCH_SCENARIOS": scenario.name}
+            server = stack.enter_context(gunicorn(env=env, workers=args.workers))
+            cookie = server.session_cookie(scenario.path) if scenario.uses_session else None
+            answers[framework] = answer(server, scenario, cookie)
+            if args.warmup:  # first-request work (imports, template compiling) in every worker
+                run_wrk(server, scenario, cookie, args.warmup, args.threads, args.connections)
+            targets[framework] = (server, cookie)
+        for round_number in range(args.rounds):
+            order = frameworks[round_number % len(frameworks) :]
+            order += frameworks[: round_number % len(frameworks)]
+            for framework in order:
+                server, cookie = targets[framework]
+                results[framework].append(
+                    run_wrk(server, scenario, cookie, args.seconds, args.threads, args.connections)
+                )
+    return results, ({} if len(set(answers.values())) <= 1 else answers)
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m bench.e2e", description=__doc__.split("\n\n")[0]
@@ -137,7 +179,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--warmup", type=int, help="seconds of wrk before each measured run (default 1, quick 0)"
     )
     parser.add_argument(
-        "--rounds", type=int, default=1, help="runs per cell; the median is shown (default 1)"
+        "--rounds", type=int, help="interleaved runs per cell, median shown (default 3, quick 1)"
     )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default %(default)s)")
     parser.add_argument(
@@ -150,6 +192,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.seconds = args.seconds or (1.0 if args.quick else 5.0)
     args.warmup = args.warmup if args.warmup is not None else (0 if args.quick else 1)
+    args.rounds = args.rounds or (1 if args.quick else 3)
     try:
         args.scenarios = select(args.only or ("S1" if args.quick else None))
     except ValueError as exc:
@@ -182,57 +225,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[tuple[str, str], list[WrkResult]] = {}
     failed = False
     for scenario in args.scenarios:
-        answers: dict[str, tuple[int, str, bytes]] = {}
-        for _ in range(args.rounds):
-            for framework in frameworks:
-                env = {"BENCH_FRAMEWORK": framework, "BENCH_SCENARIOS": scenario.name}
-                with gunicorn(env=env, workers=args.workers) as server:
-                    cookie = server.session_cookie(scenario.path) if scenario.uses_session else None
-                    answers[framework] = answer(server, scenario, cookie)
-                    if (
-                        args.warmup
-                    ):  # first-request work (imports, template compiling) in every worker
-                        run_wrk(
-                            server, scenario, cookie, args.warmup, args.threads, args.connections
-                        )
-                    result = run_wrk(
-                        server, scenario, cookie, args.seconds, args.threads, args.connections
-                    )
-                results.setdefault((framework, scenario.name), []).append(result)
-                if result.non_2xx or result.requests == 0:
-                    failed = True
-        if len(set(answers.values())) > 1:
+        rounds, disagree = measure_scenario(scenario, frameworks, args)
+        for framework, runs in rounds.items():
+            results[framework, scenario.name] = runs
+            failed |= any(r.non_2xx or r.requests == 0 for r in runs)
+        if disagree:
             failed = True
             print(
-                f"error: {scenario.name} answers differ across frameworks: {answers}",
+                f"error: {scenario.name} answers differ across frameworks: {disagree}",
                 file=sys.stderr,
             )
 
-    columns = (
-        "scenario",
-        "framework",
-        "req/s",
-        "/ flask",
-        "p50 ms",
-        "p99 ms",
-        "requests",
-        "non-2xx",
-    )
-    print("\n| " + " | ".join(columns) + " | socket errors |")
+    columns = ("scenario", "framework", "req/s", "/ flask", "p50 ms", "p99 ms", "requests")
+    print("\n| " + " | ".join(columns) + " | non-2xx | socket errors |")
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for scenario in args.scenarios:
-        rps = {
-            fw: statistics.median(r.requests_per_second for r in results[fw, scenario.name])
-            for fw in frameworks
-        }
         for framework in frameworks:
             runs = results[framework, scenario.name]
-            vs = f"{rps[framework] / rps[REFERENCE]:.2f}x" if REFERENCE in rps else "-"
+            vs = "-"
+            if REFERENCE in frameworks:
+                reference = results[REFERENCE, scenario.name]
+                vs = f"{paired_ratio(runs, reference):.2f}x"
+            rps = statistics.median(r.requests_per_second for r in runs)
             p50 = statistics.median(r.p50_ms for r in runs)
             p99 = statistics.median(r.p99_ms for r in runs)
             print(
-                f"| {scenario.name} | {framework} | {rps[framework]:,.0f} | {vs} "
-                f"| {p50:.2f} | {p99:.2f} "
+                f"| {scenario.name} | {framework} | {rps:,.0f} | {vs} | {p50:.2f} | {p99:.2f} "
                 f"| {sum(r.requests for r in runs):,} | {sum(r.non_2xx for r in runs)} "
                 f"| {sum(r.socket_errors for r in runs)} |"
             )
