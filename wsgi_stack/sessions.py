@@ -213,10 +213,13 @@ class SignedSerializer:
 
 @lru_cache(maxsize=32)
 def _signing_serializer(
-    keys: tuple[str | bytes, ...], salt: str | bytes, serializer: t.Any, digest: str
+    keys: tuple[str | bytes, ...],
+    salt: str | bytes,
+    serializer: t.Any,
+    digest_method: t.Callable[[], t.Any],
 ) -> SignedSerializer:
     # Built once per set of keys; the serializer holds no per-request state.
-    return SignedSerializer(list(keys), salt, serializer, digest)
+    return SignedSerializer(list(keys), salt, serializer, digest_method().name)
 
 
 #: The serializer of every session cookie: tagged JSON.
@@ -305,7 +308,7 @@ class SecureCookieSessionInterface(SessionInterface):
         fallbacks = app.config["SECRET_KEY_FALLBACKS"]
         # The newest key goes last: it signs.
         keys = (*fallbacks, secret_key) if fallbacks else (secret_key,)
-        return _signing_serializer(keys, self.salt, self.serializer, self.digest_method().name)
+        return _signing_serializer(keys, self.salt, self.serializer, self.digest_method)
 
     def open_session(self, app: App, request: Request) -> SecureCookieSession | None:
         signer = self.get_signing_serializer(app)
@@ -336,26 +339,28 @@ class SecureCookieSessionInterface(SessionInterface):
             "httponly": self.get_cookie_httponly(app),
         }
 
-        # The page depends on the cookie whenever the session was looked at:
-        # caches must not serve one user's page to another.
+        # The page depends on the cookie whenever the session was looked at or the
+        # cookie changes: caches must not serve one user's page to another. Added
+        # once (Werkzeug re-parses the header on each ``vary`` access), and first
+        # when the session was accessed, so it is there even if writing fails.
         if session.accessed:
             response.vary.add("Cookie")
+        cookie_changed = False
 
         if not session:
             if session.modified:  # emptied this request: remove the cookie
                 response.delete_cookie(name, **cookie_options)
-                response.vary.add("Cookie")
-            return
+                cookie_changed = True
+        elif self.should_set_cookie(app, session):
+            signer = self.get_signing_serializer(app)
+            assert signer is not None  # a real (non-null) session implies a secret key
+            response.set_cookie(
+                name,
+                signer.dumps(dict(session)),
+                expires=self.get_expiration_time(app, session),
+                **cookie_options,
+            )
+            cookie_changed = True
 
-        if not self.should_set_cookie(app, session):
-            return
-
-        signer = self.get_signing_serializer(app)
-        assert signer is not None  # a real (non-null) session implies a secret key
-        response.set_cookie(
-            name,
-            signer.dumps(dict(session)),
-            expires=self.get_expiration_time(app, session),
-            **cookie_options,
-        )
-        response.vary.add("Cookie")
+        if cookie_changed and not session.accessed:
+            response.vary.add("Cookie")

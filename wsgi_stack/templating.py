@@ -90,6 +90,14 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     return rendered
 
 
+def _current_app() -> App:
+    # The context variable directly: one lookup instead of the proxy's three.
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return current_app._get_current_object()  # type: ignore[attr-defined,no-any-return]  # raises the usual error
+    return app_ctx.app
+
+
 def _current_trace() -> t.Any:
     request_ctx = _cv_request.get(None)
     return request_ctx.trace if request_ctx is not None else None
@@ -100,14 +108,14 @@ def render_template(
 ) -> str:
     """Render a template from the templates folder with ``context``. A list renders
     the first template that exists."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _current_app()
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     return _render(app, template, context)
 
 
 def render_template_string(source: str, **context: t.Any) -> str:
     """Render a template given as a string (autoescaped, as a template with no name)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _current_app()
     template = app.jinja_env.from_string(source)
     return _render(app, template, context)
 
@@ -131,14 +139,14 @@ def stream_template(
     template_name_or_list: str | Template | list[str | Template], **context: t.Any
 ) -> t.Iterator[str]:
     """Render a template as a stream of strings, for a streamed response."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _current_app()
     template = app.jinja_env.get_or_select_template(template_name_or_list)
     return _stream(app, template, context)
 
 
 def stream_template_string(source: str, **context: t.Any) -> t.Iterator[str]:
     """Render a template string as a stream of strings."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = _current_app()
     template = app.jinja_env.from_string(source)
     return _stream(app, template, context)
 

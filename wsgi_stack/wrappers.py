@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 import typing as t
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
+from werkzeug.utils import cached_property
 from werkzeug.wrappers import Request as _WerkzeugRequest
 from werkzeug.wrappers import Response as _WerkzeugResponse
 
@@ -71,15 +73,25 @@ class Request(_WerkzeugRequest):
 
     json_module: t.Any = json
 
-    def __init__(
-        self, environ: dict[str, t.Any], populate_request: bool = True, shallow: bool = False
-    ) -> None:
-        super().__init__(environ, populate_request, shallow)
+    # Bytes past ASCII are not valid in a URL (a browser percent-encodes them), and a
+    # raw one crashes Werkzeug's strict decode of the query string in ``args`` and
+    # ``full_path`` (``values`` reads ``args``). Those two encode such bytes as a
+    # browser would first: an undecodable escape then stays as it is in the parsed
+    # values, as Werkzeug does for any other. Done here, not in ``__init__``, so only
+    # a request that reads its query string pays for the check.
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:  # type: ignore[override]
+        self._percent_encode_query_string()
+        return super().args
+
+    @cached_property
+    def full_path(self) -> str:  # type: ignore[override]
+        self._percent_encode_query_string()
+        return super().full_path
+
+    def _percent_encode_query_string(self) -> None:
         if not self.query_string.isascii():
-            # Bytes past ASCII are not valid in a URL (a browser percent-encodes them);
-            # a raw one would crash every strict decode of the query string (args,
-            # full_path). Encode them as a browser would: undecodable escapes then stay
-            # as they are in the parsed values, as Werkzeug does for any other.
             self.query_string = _NON_ASCII_BYTE.sub(_percent_encode, self.query_string)
 
     #: The rule that matched, or ``None`` when matching failed or has not run yet.
