@@ -30,7 +30,6 @@ import weakref
 from collections import defaultdict
 from datetime import timedelta
 from functools import cached_property, update_wrapper
-from itertools import chain
 from inspect import CO_COROUTINE
 from types import FunctionType, TracebackType
 
@@ -60,7 +59,6 @@ from .templating import DispatchingJinjaLoader, Environment, _default_template_c
 from .wrappers import Request, Response
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from werkzeug.wrappers import Response as WerkzeugResponse
 
     from .testing import FlaskClient
 

@@ -15,7 +15,7 @@ are for views, templates and user code.
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 from werkzeug.local import LocalProxy
 

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 import wsgi_stack
-from wsgi_stack import App, Flask, current_app, g, request, session
+from wsgi_stack import App, Flask, current_app, request
 
 
 def test_flask_is_the_same_class():
