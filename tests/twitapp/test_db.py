@@ -300,11 +300,15 @@ def _plan_lines(conn: db.Connection, statement: str, params: list[Any]) -> list[
     return [f"{row['table']} {row['type']} {row['key']} {row['Extra'] or ''}" for row in rows]
 
 
-def test_timeline_queries_read_index_ranges(app: Any) -> None:
-    """No timeline query scans the message table or sorts it: each reads an index range.
+def test_timeline_queries_read_index_ranges(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No timeline query scans or sorts the message table, or starts from ``user``.
 
-    The figures for a million messages are in the report; this checks the plan shape on a
-    small database, on both backends.
+    The public and home pages select their ids first (an index range on ``message``, in a
+    derived table), then read those rows and their authors by primary key; the user page
+    reads its author (a constant) and a range of the author index. The home timeline is
+    checked in each of its ways: a window read by primary key, a window read through the
+    author index, and the per-author step. The figures for a million messages are in the
+    report; this checks the plan shape on a small database, on both backends.
     """
     with app.app_context():
         conn = db.get_db()
@@ -313,29 +317,67 @@ def test_timeline_queries_read_index_ranges(app: Any) -> None:
             conn.query("ANALYZE TABLE message, user, follower")
         reader = conn.query_one("SELECT who_id FROM follower GROUP BY who_id ORDER BY COUNT(*) DESC")
         author = conn.query_one("SELECT author_id FROM message GROUP BY author_id ORDER BY COUNT(*) DESC")
+        top = conn.max_id("message", "message_id")
+
+        def home(scan_rows: int, attempts: int) -> Any:
+            def call(c: db.Connection) -> Any:
+                monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
+                monkeypatch.setattr(db, "HOME_WINDOW_ATTEMPTS", attempts)
+                return c.home_timeline(reader["who_id"], top - 1000, 31)
+            return call
+
         calls = {
-            "public": lambda c: c.public_timeline(2000, 31),
-            "user": lambda c: c.user_timeline(author["author_id"], 3000, 31),
-            "home": lambda c: c.home_timeline(reader["who_id"], 3000, 31),
+            "public": lambda c: c.public_timeline(top - 2000, 31),
+            "user": lambda c: c.user_timeline(author["author_id"], top - 1000, 31),
+            "home by key": home(10**9, 1),
+            "home by index": home(0, 1),
+            "home per author": home(0, 0),
         }
         for name, call in calls.items():
-            for statement, params in _statements(conn, call):
-                if "FROM message" not in statement:
-                    continue  # the home timeline's list of followed users
-                lines = _plan_lines(conn, statement, params)
-                step = r"^(SEARCH|SCAN) (m|message)\b" if conn.dialect is db.SQLITE else r"^(m|message) "
-                on_messages = [line for line in lines if re.match(step, line)]
-                assert on_messages, (name, lines)
+            # The home timeline's first statement reads the followed ids and two maxima.
+            pages = [(st, ps) for st, ps in _statements(conn, call) if "GROUP_CONCAT" not in st]
+            assert len(pages) == 1, (name, pages)  # one statement for the page's rows
+            statement, params = pages[0]
+            assert ("AS recent" in statement) == (name != "user"), (name, statement)
+            lines = _plan_lines(conn, statement, params)
+            if conn.dialect is db.SQLITE:
+                on_messages = [line for line in lines if re.match(r"^(SEARCH|SCAN) (m|message)\b", line)]
+                on_users = [line for line in lines if re.match(r"^(SEARCH|SCAN) u\b", line)]
+                if name != "user":
+                    assert lines[0] == "MATERIALIZE recent", (name, lines)
                 for line in on_messages:
-                    if conn.dialect is db.SQLITE:
-                        assert line.startswith("SEARCH"), (name, line)
-                        assert "PRIMARY KEY" in line or "message_by_author" in line, (name, line)
-                    else:
-                        _, access, key, *_ = line.split(" ")
-                        assert access in ("range", "ref", "eq_ref", "const"), (name, line)
-                        assert key in ("PRIMARY", "message_by_author"), (name, line)
-                if name != "home":  # home sorts its few merged candidates, never the table
-                    assert not any("filesort" in line or "TEMP B-TREE" in line for line in lines), (name, lines)
+                    assert line.startswith("SEARCH"), (name, line)
+                    assert "PRIMARY KEY" in line or "message_by_author" in line, (name, line)
+                assert [line.split(" USING ")[1] for line in on_users] == ["INTEGER PRIMARY KEY (rowid=?)"]
+                if name == "home by key":
+                    assert "SEARCH message USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in lines
+                sorts = [line for line in lines if "TEMP B-TREE" in line]
+            else:
+                rows = conn.explain(statement, params)
+                by_table = {row["table"]: row for row in rows}
+                if name == "user":
+                    assert (rows[0]["table"], rows[0]["type"]) == ("u", "const"), (name, lines)
+                    assert by_table["m"]["key"] == "message_by_author", (name, lines)
+                else:
+                    # First the derived table of ids, then message and user by primary key.
+                    assert rows[0]["table"].startswith("<derived"), (name, lines)
+                    assert (by_table["m"]["type"], by_table["m"]["key"]) == ("eq_ref", "PRIMARY"), lines
+                    assert (by_table["u"]["type"], by_table["u"]["key"]) == ("eq_ref", "PRIMARY"), lines
+                on_messages = [line for line in lines if re.match(r"^(m|message) ", line)]
+                for line in on_messages:
+                    _, access, key, *_ = line.split(" ")
+                    assert access in ("range", "ref", "eq_ref", "const"), (name, line)
+                    assert key in ("PRIMARY", "message_by_author"), (name, line)
+                if name == "home by key":
+                    assert [line for line in on_messages if line.startswith("message range PRIMARY")]
+                sorts = [line for line in lines if "filesort" in line]
+            assert on_messages, (name, lines)
+            if name in ("public", "home by key"):
+                # The ids are read in the order wanted and stop at the page's end: the only
+                # sort is the outer one, of the page's own rows.
+                assert len(sorts) == 1, (name, lines)
+            if name == "user":
+                assert sorts == [], (name, lines)
 
 
 # --------------------------------------------------------------------------- write transactions
