@@ -198,10 +198,11 @@ HOME_WINDOW_SLACK = 4
 HOME_WINDOW_ATTEMPTS = 4
 
 #: A home window is read by primary key when a page is expected to span at most this
-#: many ids per followed author, else through the author index. Measured at 10,000
-#: users and a million messages, one author's index range costs about as much as 35
-#: (SQLite) to 55 (MariaDB, half of it estimating the range at planning time) rows
-#: read by primary key.
+#: many ids per author, else through the author index. Measured at 10,000 users and a
+#: million messages, 30 a page, the two cost the same at 60 to 125 authors on MariaDB
+#: (half of an index range's cost there is its estimate at planning time) and at 30 to
+#: 90 on SQLite, where a page spans 20 to 150 ids per author; away from that, the
+#: wrong choice costs 2x to 5x.
 HOME_SCAN_ROWS_PER_AUTHOR = 50
 
 

@@ -69,7 +69,7 @@ def _pages(messages: Messages, authors: set[int] | None, limit: int) -> list[lis
 class _Statements:
     """Which statements a home timeline call ran: the plan, windows, the per-author step."""
 
-    def __init__(self, conn: db.Connection) -> None:
+    def __init__(self, conn: db.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
         self.kinds: list[str] = []
         self.windows: list[tuple[int, int]] = []
         real = conn.query
@@ -87,7 +87,7 @@ class _Statements:
                 self.kinds.append("other")
             return real(statement, params)
 
-        conn.query = spy  # type: ignore[method-assign]
+        monkeypatch.setattr(conn, "query", spy)
 
 
 # --------------------------------------------------------------------------- windows
@@ -111,7 +111,7 @@ def test_page_boundaries_across_window_doublings(
     _messages(conn, messages)
     # 2 authors among 10 users, 4 a page: a page spans 20 ids, so windows are
     # [281, 301), [241, 281), [161, 241); then author by author below 161.
-    spy = _Statements(conn)
+    spy = _Statements(conn, monkeypatch)
     first = conn.home_timeline(reader, db.NO_CURSOR, 4)
     assert [row["message_id"] for row in first] == [295, 290, 270, 100]
     window = "window by key" if scan_rows else "window by index"
@@ -181,7 +181,9 @@ def test_following_everyone_is_the_public_timeline(conn: db.Connection, monkeypa
 
 
 @pytest.mark.parametrize("own", [False, True], ids=["silent reader", "reader posts"])
-def test_following_authors_who_never_post(conn: db.Connection, own: bool) -> None:
+def test_following_authors_who_never_post(
+    conn: db.Connection, monkeypatch: pytest.MonkeyPatch, own: bool
+) -> None:
     """The windows find nothing, the per-author step ends it: a bounded number of
     statements, and the reader's own messages (if any) are the page."""
     users = _users(conn, 8)
@@ -190,7 +192,7 @@ def test_following_authors_who_never_post(conn: db.Connection, own: bool) -> Non
     if own:
         messages += [(mid, 1) for mid in (510, 600, 700)]
     _messages(conn, messages)
-    spy = _Statements(conn)
+    spy = _Statements(conn, monkeypatch)
     rows = conn.home_timeline(1, db.NO_CURSOR, 31)
     assert [row["message_id"] for row in rows] == ([700, 600, 510] if own else [])
     assert spy.kinds.count("plan") == 1
