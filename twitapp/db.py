@@ -185,7 +185,7 @@ _TABLES = ("login_failure", "message", "follower", "user")
 _TIMELINE_COLUMNS = "m.message_id, m.author_id, m.text, m.pub_date, u.username, u.email"
 
 #: At most this many authors go into one home-timeline statement (SQLite allows 500
-#: terms in a compound SELECT; long ``IN`` lists cost MariaDB time to plan).
+#: terms in a compound SELECT; each id of an ``IN`` list costs MariaDB about 3 us).
 HOME_AUTHORS_PER_STATEMENT = 200
 
 #: The home timeline's first id window is this many times the ids a page spans on
@@ -560,7 +560,21 @@ class Connection:
 
     def _home_window(self, authors: Sequence[int], lower: int, upper: int, limit: int,
                      by_key: bool) -> list[Row]:
-        """The newest ``limit`` messages of ``authors`` with ``lower <= id < upper``."""
+        """The newest ``limit`` messages of ``authors`` with ``lower <= id < upper``.
+
+        ``authors[0]`` is the reader, the others whom they follow. A scan by primary key
+        for more authors than one statement takes gets them from ``follower`` itself
+        (read once per statement, then looked up per row): at 1,000 followed on MariaDB
+        1 ms against 4 ms for the list sent as parameters, at 10,000 0.6 ms against 24.
+        """
+        if by_key and len(authors) > HOME_AUTHORS_PER_STATEMENT:
+            return self._page(
+                f"SELECT message_id FROM message {self.dialect.by_primary_key}"
+                " WHERE message_id >= ? AND message_id < ? AND (author_id = ?"
+                " OR author_id IN (SELECT whom_id FROM follower WHERE who_id = ?))"
+                " ORDER BY message_id DESC LIMIT ?",
+                (lower, upper, authors[0], authors[0], limit),
+            )
         hint = f" {self.dialect.by_primary_key}" if by_key else ""
         pages = []
         for start in range(0, len(authors), HOME_AUTHORS_PER_STATEMENT):

@@ -319,10 +319,11 @@ def test_timeline_queries_read_index_ranges(app: Any, monkeypatch: pytest.Monkey
         author = conn.query_one("SELECT author_id FROM message GROUP BY author_id ORDER BY COUNT(*) DESC")
         top = conn.max_id("message", "message_id")
 
-        def home(scan_rows: int, attempts: int) -> Any:
+        def home(scan_rows: int, attempts: int, per_statement: int = 200) -> Any:
             def call(c: db.Connection) -> Any:
                 monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
                 monkeypatch.setattr(db, "HOME_WINDOW_ATTEMPTS", attempts)
+                monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", per_statement)
                 return c.home_timeline(reader["who_id"], top - 1000, 31)
             return call
 
@@ -330,6 +331,7 @@ def test_timeline_queries_read_index_ranges(app: Any, monkeypatch: pytest.Monkey
             "public": lambda c: c.public_timeline(top - 2000, 31),
             "user": lambda c: c.user_timeline(author["author_id"], top - 1000, 31),
             "home by key": home(10**9, 1),
+            "home by key from follower": home(10**9, 1, per_statement=1),
             "home by index": home(0, 1),
             "home per author": home(0, 0),
         }
@@ -349,8 +351,11 @@ def test_timeline_queries_read_index_ranges(app: Any, monkeypatch: pytest.Monkey
                     assert line.startswith("SEARCH"), (name, line)
                     assert "PRIMARY KEY" in line or "message_by_author" in line, (name, line)
                 assert [line.split(" USING ")[1] for line in on_users] == ["INTEGER PRIMARY KEY (rowid=?)"]
-                if name == "home by key":
+                if name.startswith("home by key"):
                     assert "SEARCH message USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)" in lines
+                if name == "home by key from follower":  # the followed ids, read once
+                    assert "LIST SUBQUERY 1" in lines
+                    assert any(re.match(r"SEARCH follower USING .*\(who_id=\?\)", line) for line in lines)
                 sorts = [line for line in lines if "TEMP B-TREE" in line]
             else:
                 rows = conn.explain(statement, params)
@@ -368,11 +373,14 @@ def test_timeline_queries_read_index_ranges(app: Any, monkeypatch: pytest.Monkey
                     _, access, key, *_ = line.split(" ")
                     assert access in ("range", "ref", "eq_ref", "const"), (name, line)
                     assert key in ("PRIMARY", "message_by_author"), (name, line)
-                if name == "home by key":
+                if name.startswith("home by key"):
                     assert [line for line in on_messages if line.startswith("message range PRIMARY")]
+                if name == "home by key from follower":  # the followed ids, read once
+                    assert (by_table["follower"]["select_type"], by_table["follower"]["key"]) == (
+                        "MATERIALIZED", "PRIMARY"), lines
                 sorts = [line for line in lines if "filesort" in line]
             assert on_messages, (name, lines)
-            if name in ("public", "home by key"):
+            if name in ("public", "home by key", "home by key from follower"):
                 # The ids are read in the order wanted and stop at the page's end: the only
                 # sort is the outer one, of the page's own rows.
                 assert len(sorts) == 1, (name, lines)

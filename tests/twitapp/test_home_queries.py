@@ -77,6 +77,9 @@ class _Statements:
         def spy(statement: str, params: Sequence[Any] = ()) -> list[db.Row]:
             if "GROUP_CONCAT" in statement:
                 self.kinds.append("plan")
+            elif "IN (SELECT whom_id FROM follower" in statement:
+                self.kinds.append("window from follower")
+                self.windows.append((params[0], params[1]))
             elif "author_id IN (" in statement:
                 by_key = conn.dialect.by_primary_key in statement
                 self.kinds.append("window by key" if by_key else "window by index")
@@ -169,13 +172,24 @@ def test_following_nobody_is_ones_own_timeline(conn: db.Connection) -> None:
     assert sum(map(len, home)) == 40
 
 
-def test_following_everyone_is_the_public_timeline(conn: db.Connection, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", 3)  # windows in chunks, merged
+@pytest.mark.parametrize("scan_rows", [0, 10**9], ids=["by index", "by key"])
+def test_following_everyone_is_the_public_timeline(
+    conn: db.Connection, monkeypatch: pytest.MonkeyPatch, scan_rows: int
+) -> None:
+    """More authors than one statement takes: through the index, the list goes in
+    chunks whose pages are merged; by key, the server reads it from ``follower``."""
+    monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", 3)
+    monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
     users = _users(conn, 10)
     _follow(conn, 1, users[1:])
     messages = [(mid, users[(mid * 7) % 10]) for mid in range(1, 120)]
     _messages(conn, messages)
+    spy = _Statements(conn, monkeypatch)
     home = _walk(lambda before, lim: conn.home_timeline(1, before, lim), 9)
+    kinds = set(spy.kinds)
+    assert kinds == ({"plan", "window from follower"} if scan_rows else {"plan", "window by index"})
+    if not scan_rows:  # 10 authors, 3 a statement: each window is four statements
+        assert spy.kinds[:5] == ["plan"] + ["window by index"] * 4
     assert home == _walk(lambda before, lim: conn.public_timeline(before, lim), 9)
     assert home == _pages(messages, None, 9)
 
