@@ -917,11 +917,7 @@ class App:
         if trace is None:
             return self.ensure_sync(func)(*args)
         span = trace.enter("hook", f"{kind}:{getattr(func, '__name__', repr(func))}")
-        try:
-            result = self.ensure_sync(func)(*args)
-        except BaseException as exc:
-            trace.leave(span, raised=repr(exc))
-            raise
+        result = trace.run(span, self.ensure_sync(func), *args)
         trace.leave(span, returned=None if result is None else type(result).__name__)
         return result
 
@@ -958,11 +954,7 @@ class App:
         if trace is None:
             return self.ensure_sync(view_func)(**req.view_args)
         span = trace.enter("view", rule.endpoint, function=getattr(view_func, "__qualname__", None))
-        try:
-            rv = self.ensure_sync(view_func)(**req.view_args)
-        except BaseException as exc:
-            trace.leave(span, raised=repr(exc))
-            raise
+        rv = trace.run(span, self.ensure_sync(view_func), **req.view_args)
         trace.leave(span, returned=type(rv).__name__)
         return rv
 
@@ -1202,7 +1194,7 @@ class App:
         if trace is None:
             return self.ensure_sync(handler)(e)
         span = trace.enter("error", getattr(handler, "__name__", repr(handler)), error=repr(e))
-        rv = self.ensure_sync(handler)(e)
+        rv = trace.run(span, self.ensure_sync(handler), e)
         trace.leave(span)
         return rv
 

@@ -81,11 +81,7 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     if span is None:
         return template.render(context)
     assert trace is not None
-    try:
-        rendered = template.render(context)
-    except BaseException as exc:
-        trace.leave(span, raised=repr(exc))
-        raise
+    rendered = trace.run(span, template.render, context)
     trace.leave(span, size=len(rendered))
     return rendered
 

@@ -29,12 +29,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 #: The layer names a span can carry, in the order a request meets them.
 LAYERS = (
@@ -127,6 +129,16 @@ class RequestTrace:
         span.duration = time.perf_counter() - span.start
         span.info.update(info)
         self._depth = span.depth
+
+    def run(self, span: Span, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Call ``func`` inside the open ``span``. If it raises, the span is closed with
+        what was raised and the exception goes on; on success the caller closes the
+        span with what it wants to record about the result."""
+        try:
+            return func(*args, **kwargs)
+        except BaseException as exc:
+            self.leave(span, raised=repr(exc))
+            raise
 
     def note(self, layer: str, name: str, **info: Any) -> Span:
         """A span with no duration worth measuring: something a layer decided."""

@@ -148,6 +148,22 @@ def test_abort_with_error_handler(hooked_app):
     assert "NotFound" in span_named(trace, "error:not_found").info["error"]
 
 
+def test_error_handler_that_raises_closes_its_span_with_the_error(caplog):
+    app = make_app()
+
+    @app.errorhandler(404)
+    def broken_handler(error):
+        raise RuntimeError("handler failed")
+
+    with caplog.at_level(logging.CRITICAL):
+        response, trace = run(app, path="/missing")
+    assert response.status_code == 500
+    span = span_named(trace, "error:broken_handler")
+    assert span.duration is not None  # closed, not left dangling
+    assert span.info["raised"] == "RuntimeError('handler failed')"
+    assert span_named(trace, "error:unhandled").depth == span.depth  # the tree did not shift
+
+
 def test_unhandled_exception_becomes_500(hooked_app, caplog):
     hooked_app.config["PROPAGATE_EXCEPTIONS"] = False
     with caplog.at_level(logging.CRITICAL):  # the app logs the traceback; not needed here
