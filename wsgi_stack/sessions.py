@@ -179,8 +179,14 @@ class SignedSerializer:
         value, dot, signature = signed.rpartition(b".")
         if not dot:
             raise BadSignature("no signature")
+        # Compare the digests, not their base64 text, exactly as Flask (itsdangerous)
+        # does: its base64 decoder skips characters outside the alphabet, so a signature
+        # with stray characters around it is still the same signature. Deciding this the
+        # same way is what keeps the two frameworks reading the same cookies the same way.
+        digest = _b64decode(signature)
         if not any(
-            hmac.compare_digest(self._sign(key, value), signature) for key in self._keys
+            hmac.compare_digest(hmac.digest(key, value, self.digest), digest)
+            for key in self._keys
         ):
             raise BadSignature("signature does not match")
 
