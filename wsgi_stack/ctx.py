@@ -88,7 +88,8 @@ class _AppCtxGlobals:
     def __repr__(self) -> str:
         app_ctx = _cv_app.get(None)
         if app_ctx is not None:
-            return f"<wsgi_stack.g of '{app_ctx.app.name}'>"
+            # Flask's own spelling, which its suite checks; ``g`` is Flask's name in the API we mirror.
+            return f"<flask.g of {app_ctx.app.name!r}>"
         return object.__repr__(self)
 
 
