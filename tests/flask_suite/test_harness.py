@@ -115,7 +115,7 @@ def test_refuse_real_stops_when_the_alias_is_importable(tmp_path, monkeypatch):
 def test_standins_refuse_to_be_used():
     from tests.flask_suite.plugins.flask_standins import OutOfScope, cli, signals
 
-    with pytest.raises(OutOfScope, match="flask.cli.ScriptInfo"):
+    with pytest.raises(OutOfScope, match="flask.cli.ScriptInfo is pending"):
         cli.ScriptInfo(create_app=None)
     with pytest.raises(OutOfScope, match="appcontext_popped.connected_to"):
         signals.appcontext_popped.connected_to
@@ -123,33 +123,63 @@ def test_standins_refuse_to_be_used():
         signals.appcontext_popped.__wrapped__  # introspection sees an ordinary missing attribute
 
 
-def test_scope_file_gives_every_group_a_reason_and_the_issue_groups():
+def test_scope_file_gives_every_group_a_reason_and_an_issue():
     scope = Scope.load(SCOPE_TOML)
     assert all(g.reason.strip() for g in scope.groups)
-    names = {g.name for g in scope.groups}
-    assert names == {
-        "blueprints", "command line", "signals", "async views", "class-based views", "logging setup",
-        "instance folders", "subdomain and host matching", "app.run",
-    }
-    assert scope.expected_in_scope > 0
+    assert all(g.issue > 0 for g in scope.groups)
+    assert scope.expected_total == 490
 
 
-def test_scope_matching_covers_parametrizations_and_classes_but_not_prefixes():
-    scope = Scope.load(SCOPE_TOML)
+def make_scope(tmp_path, text: str) -> Scope:
+    (tmp_path / "scope.toml").write_text('flask_version = "3.1.3"\nexpected_total = 3\n' + text)
+    return Scope.load(tmp_path / "scope.toml")
+
+
+PENDING = """
+[[group]]
+name = "runs"
+issue = 99
+reason = "r"
+tests = ["test_basic.py::test_run_from_config", "test_helpers.py::TestStreaming::test_async_view"]
+
+[[group]]
+name = "cli"
+issue = 98
+reason = "r"
+files = ["test_cli.py"]
+"""
+
+
+def test_scope_matching_covers_files_parametrizations_and_classes_but_not_prefixes(tmp_path):
+    scope = make_scope(tmp_path, PENDING)
     hit = scope.match("test_basic.py::test_run_from_config[None-None-pocoo.org:8080-pocoo.org-8080]")
-    assert hit is not None and hit[0].name == "app.run"
-    assert scope.match("test_helpers.py::TestStreaming::test_async_view")[0].name == "async views"
+    assert hit is not None and hit[0].name == "runs"
+    assert scope.match("test_helpers.py::TestStreaming::test_async_view")[0].name == "runs"
+    assert scope.match("test_cli.py::test_anything[x]") == (scope.groups[1], "test_cli.py")
     # A longer name that merely starts like an entry is a different test.
-    assert scope.match("test_basic.py::test_subdomain_matching_with_ports_h4") is None
+    assert scope.match("test_basic.py::test_run_from_config_h4") is None
     assert scope.match("test_basic.py::test_session_path") is None
-    assert scope.group_of_file("test_cli.py").name == "command line"
+    assert scope.group_of_file("test_cli.py").name == "cli"
 
 
 def test_scope_rejects_an_entry_listed_twice(tmp_path):
-    text = SCOPE_TOML.read_text() + '\n[[group]]\nname = "again"\nreason = "r"\nfiles = ["test_cli.py"]\n'
-    (tmp_path / "scope.toml").write_text(text)
+    text = PENDING + '\n[[group]]\nname = "again"\nissue = 1\nreason = "r"\nfiles = ["test_cli.py"]\n'
     with pytest.raises(ValueError, match="test_cli.py"):
-        Scope.load(tmp_path / "scope.toml")
+        make_scope(tmp_path, text)
+
+
+def test_recorder_marks_pending_tests_and_finds_stale_entries(tmp_path):
+    recorder = Recorder(make_scope(tmp_path, PENDING), None)
+    for tid in ("test_basic.py::test_run_from_config[a]", "test_basic.py::test_other", "test_cli.py::test_x"):
+        recorder.add(tid)
+    data = recorder.as_json(0)
+    assert data["tests"]["test_basic.py::test_run_from_config[a]"]["group"] == "runs"
+    assert data["tests"]["test_cli.py::test_x"]["group"] == "cli"
+    assert data["tests"]["test_basic.py::test_other"]["group"] is None
+    # The async-view entry matched nothing, and its file did collect: the list has gone stale.
+    assert data["stale_entries"] == ["test_helpers.py::TestStreaming::test_async_view"]
+    recorder.collection_errors["test_helpers.py"] = "ImportError"
+    assert recorder.stale_entries() == []
 
 
 def report(nodeid: str, when: str, outcome: str, message: str = "boom") -> SimpleNamespace:
@@ -173,7 +203,7 @@ def report(nodeid: str, when: str, outcome: str, message: str = "boom") -> Simpl
 def test_recorder_gives_each_test_one_outcome(phases, expected):
     recorder = Recorder(Scope.load(SCOPE_TOML), None)
     recorder.nodeids["tests/test_x.py::test_y"] = "test_x.py::test_y"
-    recorder.collected.append("test_x.py::test_y")
+    recorder.add("test_x.py::test_y")
     for when, outcome in phases:
         recorder.record(report("tests/test_x.py::test_y", when, outcome))
     data = recorder.as_json(0)
@@ -183,16 +213,50 @@ def test_recorder_gives_each_test_one_outcome(phases, expected):
 
 def test_recorder_counts_an_unreported_test_as_failed():
     recorder = Recorder(Scope.load(SCOPE_TOML), None)
-    recorder.collected.append("test_x.py::test_never_ran")
+    recorder.add("test_x.py::test_never_ran")
     assert recorder.as_json(2)["tests"]["test_x.py::test_never_ran"]["outcome"] == "failed"
 
 
 def test_ratchet_round_trip(tmp_path, monkeypatch):
     monkeypatch.setattr(run, "RATCHET", tmp_path / "min_passed.txt")
-    run.write_ratchet(123)
-    assert run.read_ratchet() == 123
+    run.write_ratchet({"suite": 123, "tutorial": 4, "javascript": 5})
+    assert run.read_ratchet() == {"suite": 123, "tutorial": 4, "javascript": 5}
     assert (tmp_path / "min_passed.txt").read_text().startswith("#")
+    (tmp_path / "min_passed.txt").write_text("# old format: the suite's count alone\n273\n")
+    assert run.read_ratchet() == {"suite": 273, "tutorial": 0, "javascript": 0}
 
 
-def test_committed_ratchet_is_a_number():
-    assert run.read_ratchet() >= 0
+def test_committed_ratchet_names_the_suite_and_each_example():
+    minimums = run.read_ratchet()
+    assert set(minimums) == {"suite", *run.EXAMPLES}
+    assert minimums["suite"] > 0
+
+
+def judge_result(tests: dict[str, tuple[str, str | None]], **extra) -> dict:
+    return {
+        "expected_total": len(tests), "stale_entries": [], "collection_errors": {}, "pending_collection_errors": {},
+        "tests": {tid: {"outcome": o, "group": g, "message": ""} for tid, (o, g) in tests.items()}, **extra,
+    }
+
+
+def test_judge_fails_a_regression_but_not_a_pending_failure(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run, "RATCHET", tmp_path / "min_passed.txt")
+    run.write_ratchet({"suite": 1, "tutorial": 0, "javascript": 0})
+    args = SimpleNamespace(reference=False, pytest_args=[], update_ratchet=False)
+    examples = {"tutorial": {"passed": 0, "failed": 0}, "javascript": {"passed": 0, "failed": 0}}
+    pending_only = judge_result({"t.py::a": ("passed", None), "t.py::b": ("failed", "cli")})
+    assert run.judge(pending_only, {"passed": 1, "failed": 1, "skipped": 0}, examples, args, 1.0) == 0
+    regression = judge_result({"t.py::a": ("failed", None), "t.py::b": ("passed", "cli")})
+    assert run.judge(regression, {"passed": 1, "failed": 1, "skipped": 0}, examples, args, 1.0) == 1
+    out = capsys.readouterr().out
+    assert "regressions" in out and "t.py::a" in out
+    assert "pending tests pass now" in out and "t.py::b" in out
+
+
+def test_judge_holds_the_examples_to_their_ratchet(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "RATCHET", tmp_path / "min_passed.txt")
+    run.write_ratchet({"suite": 0, "tutorial": 3, "javascript": 0})
+    args = SimpleNamespace(reference=False, pytest_args=[], update_ratchet=False)
+    result = judge_result({"t.py::a": ("passed", None)})
+    fewer = {"tutorial": {"passed": 2, "failed": 1}, "javascript": {"passed": 0, "failed": 0}}
+    assert run.judge(result, {"passed": 1, "failed": 0, "skipped": 0}, fewer, args, 1.0) == 1

@@ -5,11 +5,10 @@ Loaded with ``-p flask_suite_alias`` by ``run.py``. A meta-path finder answers e
 ``flask.json.tag is wsgi_stack.json.tag`` and a test that patches ``flask.x`` patches wsgi_stack. Nothing is
 copied or wrapped, and wsgi_stack's files are never touched.
 
-wsgi_stack leaves some of Flask out on purpose (see ``scope.toml``). A few in-scope test files still import such
-names at module level, so that they can be collected at all. For those exact names, inert stand-ins from
-``flask_standins`` are supplied: always for a whole out-of-scope module (``flask.cli``), and for a single name in
-an in-scope module only while wsgi_stack lacks it. They raise on use, and the terminal summary lists every one
-that was handed out.
+Some of Flask is still pending in wsgi_stack (see ``scope.toml``). A few test files import such names at module
+level, which would cost every test in the file, not only those that use the name. For those exact names, inert
+stand-ins from ``flask_standins`` are supplied, each only while wsgi_stack lacks the name (a whole module can be
+stood in for too). They raise on use, and the terminal summary lists every one that was handed out.
 
 The plugin refuses to start when a real Flask is importable: the run would silently judge Flask, not wsgi_stack.
 """
@@ -29,12 +28,11 @@ import pytest
 ALIAS = "flask"
 TARGET = "wsgi_stack"
 
-# Out-of-scope modules that in-scope test files import at the top: alias name -> stand-in module.
-STANDIN_MODULES: dict[str, str] = {
-    "flask.cli": "flask_standins.cli",  # test_testing.py: ``from flask.cli import ScriptInfo``
-}
-# Out-of-scope names inside in-scope modules: (alias module, attribute) -> "stand-in module:attribute".
+# Pending modules that test files import at the top: alias name -> stand-in module (none today).
+STANDIN_MODULES: dict[str, str] = {}
+# Pending names imported at the top of test files: (alias module, attribute) -> "stand-in module:attribute".
 STANDIN_NAMES: dict[tuple[str, str], str] = {
+    ("flask.cli", "ScriptInfo"): "flask_standins.cli:ScriptInfo",  # test_testing.py
     ("flask", "appcontext_popped"): "flask_standins.signals:appcontext_popped",  # test_testing.py
     ("flask.testing", "FlaskCliRunner"): "flask_standins.cli:FlaskCliRunner",  # test_testing.py
 }
@@ -84,7 +82,7 @@ class ModuleAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def _resolve(self, fullname: str, name: str) -> ModuleType:
         standin = self.standin_modules.get(fullname)
         if standin is not None:
-            # Out of scope by definition: a same-named module of the target (wsgi_stack.cli is its own tool,
+            # Pending by definition: a same-named module of the target (say, a tool of its own by that name,
             # not Flask's command line) is not offered in its place.
             self.standins_used.append(f"{fullname} -> {standin}")
             return importlib.import_module(standin)
@@ -154,5 +152,5 @@ def pytest_report_header() -> str:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _finder is not None and _finder.standins_used:
         terminalreporter.write_line(
-            "out-of-scope stand-ins handed out: " + ", ".join(_finder.standins_used)
+            "pending stand-ins handed out: " + ", ".join(_finder.standins_used)
         )

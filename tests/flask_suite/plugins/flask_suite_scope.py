@@ -1,12 +1,13 @@
-"""pytest plugin: keep Flask's own suite to wsgi_stack's scope, and record every in-scope outcome.
+"""pytest plugin: run the whole of Flask's own suite, and record every outcome beside the pending list.
 
 Loaded with ``-p flask_suite_scope`` by ``run.py``, both against wsgi_stack and against real Flask
-(``--reference``), so the two runs select exactly the same tests.
+(``--reference``), so the two runs collect exactly the same tests: all of them.
 
-* Whole files listed in ``scope.toml`` are never collected (their imports name things wsgi_stack does not have).
-* Single tests listed there are deselected; an entry covers every parametrization and, for a class, its tests.
-* Each in-scope test ends as exactly one of passed / failed / skipped (an error in setup or teardown is a
-  failure), and the result goes to the JSON file named by ``--flask-suite-report`` for ``run.py`` to tabulate.
+* Nothing is left out. ``scope.toml`` lists what is *pending*: the files and tests that fail today, in groups,
+  each with the issue that will build what they need. ``run.py`` fails a run in which a test that is not pending
+  fails (a regression), and notes the pending tests that pass now (their entries can go).
+* Each test ends as exactly one of passed / failed / skipped (an error in setup or teardown is a failure), and
+  the result goes to the JSON file named by ``--flask-suite-report`` for ``run.py`` to tabulate.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ OUTCOMES = ("passed", "failed", "skipped")
 
 @dataclass(frozen=True)
 class Group:
-    """One out-of-scope feature: why it is left out, and the files and tests that exercise it."""
+    """One feature not built yet: the issue that builds it, why the tests fail, and those files and tests."""
 
     name: str
+    issue: int
     reason: str
     files: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
@@ -36,32 +38,35 @@ class Group:
 
 @dataclass(frozen=True)
 class Scope:
-    """The parsed ``scope.toml``."""
+    """The parsed ``scope.toml``: the suite's size and the pending groups."""
 
     flask_version: str
-    expected_in_scope: int
+    expected_total: int
     groups: tuple[Group, ...]
 
     @classmethod
     def load(cls, path: Path = DEFAULT_SCOPE) -> Scope:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         groups = tuple(
-            Group(g["name"], g["reason"], tuple(g.get("files", ())), tuple(g.get("tests", ())))
-            for g in data["group"]
+            Group(g["name"], int(g["issue"]), g["reason"], tuple(g.get("files", ())), tuple(g.get("tests", ())))
+            for g in data.get("group", ())
         )
         entries = [e for g in groups for e in (*g.files, *g.tests)]
         duplicates = sorted(e for e, n in Counter(entries).items() if n > 1)
         if duplicates:
             raise ValueError(f"{path}: listed more than once: {duplicates}")
-        return cls(data["flask_version"], int(data["expected_in_scope"]), groups)
+        return cls(data["flask_version"], int(data["expected_total"]), groups)
 
     def group_of_file(self, file_name: str) -> Group | None:
         return next((g for g in self.groups if file_name in g.files), None)
 
     def match(self, test_id: str) -> tuple[Group, str] | None:
-        """The group and the entry that put ``test_id`` ("file::[Class::]name[params]") out of scope, if any."""
+        """The group and the entry that mark ``test_id`` ("file::[Class::]name[params]") pending, if any."""
         base = test_id.split("[", 1)[0]
+        file_name = base.split("::", 1)[0]
         for group in self.groups:
+            if file_name in group.files:
+                return group, file_name
             for entry in group.tests:
                 if base == entry or base.startswith(entry + "::"):
                     return group, entry
@@ -86,19 +91,25 @@ def first_line(report: pytest.TestReport | pytest.CollectReport) -> str:
 
 @dataclass
 class Recorder:
-    """What happened to each in-scope test, plus what the scope list did."""
+    """What happened to each test, and which pending entries matched anything."""
 
     scope: Scope
     report_path: Path | None
-    inverted: bool = False  # run the out-of-scope tests instead: what would moving a group into scope cost?
-    ignored_files: set[str] = field(default_factory=set)
     used_entries: set[str] = field(default_factory=set)
-    deselected: dict[str, str] = field(default_factory=dict)  # test id -> group name
+    pending: dict[str, str] = field(default_factory=dict)  # test id -> pending group name
     collected: list[str] = field(default_factory=list)
     collection_errors: dict[str, str] = field(default_factory=dict)  # file -> first error line
     outcomes: dict[str, str] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     nodeids: dict[str, str] = field(default_factory=dict)  # pytest node id -> test id
+
+    def add(self, tid: str) -> None:
+        """A collected test: remember it, and whether it is pending."""
+        self.collected.append(tid)
+        hit = self.scope.match(tid)
+        if hit is not None:
+            self.used_entries.add(hit[1])
+            self.pending[tid] = hit[0].name
 
     def record(self, report: pytest.TestReport) -> None:
         tid = self.nodeids.get(report.nodeid)
@@ -120,7 +131,7 @@ class Recorder:
         """Entries that matched nothing in files that did collect: the suite or the list has changed."""
         stale = []
         for group in self.scope.groups:
-            stale += [f for f in group.files if f not in self.ignored_files]
+            stale += [f for f in group.files if f not in self.used_entries and f not in self.collection_errors]
             stale += [
                 t
                 for t in group.tests
@@ -132,24 +143,23 @@ class Recorder:
         files: dict[str, Counter[str]] = {}
         for tid in self.collected:
             files.setdefault(tid.split("::", 1)[0], Counter())[self.outcomes.get(tid, "failed")] += 1
-        for tid in self.deselected:
-            files.setdefault(tid.split("::", 1)[0], Counter())["excluded"] += 1
+        pending_files = {f: g.name for g in self.scope.groups for f in g.files}
         return {
             "flask_version": self.scope.flask_version,
-            "inverted": self.inverted,
-            "expected_in_scope": self.scope.expected_in_scope,
+            "expected_total": self.scope.expected_total,
             "exitstatus": exitstatus,
             "files": {name: dict(counts) for name, counts in sorted(files.items())},
-            "ignored_files": {f: self.scope.group_of_file(f).name for f in sorted(self.ignored_files)},  # type: ignore[union-attr]
             "collection_errors": self.collection_errors,
+            # A file that did not collect is pending when the whole file is listed.
+            "pending_collection_errors": {f: pending_files[f] for f in self.collection_errors if f in pending_files},
             "stale_entries": self.stale_entries(),
-            "deselected": self.deselected,
+            "groups": {g.name: {"issue": g.issue, "reason": g.reason} for g in self.scope.groups},
             # A collected test with no report at all (the run was interrupted) counts as failed.
             "tests": {
                 tid: {
                     "outcome": self.outcomes.get(tid, "failed"),
                     "message": self.messages.get(tid, ""),
-                    "group": self.deselected.get(tid),
+                    "group": self.pending.get(tid),
                 }
                 for tid in self.collected
             },
@@ -161,30 +171,13 @@ _recorder: Recorder | None = None
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("flask_suite", "Flask's suite against wsgi_stack")
-    group.addoption("--flask-suite-scope", type=Path, default=DEFAULT_SCOPE, help="the scope list (TOML)")
+    group.addoption("--flask-suite-scope", type=Path, default=DEFAULT_SCOPE, help="the pending list (TOML)")
     group.addoption("--flask-suite-report", type=Path, default=None, help="write outcomes here as JSON")
-    group.addoption(
-        "--flask-suite-out-of-scope",
-        action="store_true",
-        help="run only the single out-of-scope tests instead (whole out-of-scope files stay uncollected)",
-    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _recorder
-    _recorder = Recorder(
-        Scope.load(config.getoption("flask_suite_scope")),
-        config.getoption("flask_suite_report"),
-        inverted=config.getoption("flask_suite_out_of_scope"),
-    )
-
-
-def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    assert _recorder is not None
-    if collection_path.is_file() and _recorder.scope.group_of_file(collection_path.name):
-        _recorder.ignored_files.add(collection_path.name)
-        return True
-    return None
+    _recorder = Recorder(Scope.load(config.getoption("flask_suite_scope")), config.getoption("flask_suite_report"))
 
 
 def pytest_collectreport(report: pytest.CollectReport) -> None:
@@ -192,31 +185,14 @@ def pytest_collectreport(report: pytest.CollectReport) -> None:
         _recorder.collection_errors[Path(report.nodeid.split("::", 1)[0]).name] = first_line(report)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect out-of-scope tests (or, inverted, the in-scope ones) before ``-k`` or ``-m`` sees them."""
-    assert _recorder is not None
-    keep, drop = [], []
-    for item in items:
-        tid = suite_id(item)
-        hit = _recorder.scope.match(tid)
-        if hit is not None:
-            _recorder.used_entries.add(hit[1])
-            _recorder.deselected[tid] = hit[0].name
-        (drop if (hit is None) == _recorder.inverted else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-    items[:] = keep
-
-
 @pytest.hookimpl(trylast=True)
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Remember what is left after every selection: these are the tests this run is judged on."""
+    """Remember what is left after ``-k``/``-m``: these are the tests this run is judged on."""
     assert _recorder is not None
     for item in session.items:
         tid = suite_id(item)
         _recorder.nodeids[item.nodeid] = tid
-        _recorder.collected.append(tid)
+        _recorder.add(tid)
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

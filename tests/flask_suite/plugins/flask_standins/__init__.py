@@ -1,7 +1,7 @@
-"""Inert stand-ins for parts of Flask that wsgi_stack leaves out on purpose (see ``scope.toml``).
+"""Inert stand-ins for parts of Flask that are still pending in wsgi_stack (see ``scope.toml``).
 
-They exist only so that in-scope test files which import such names at module level can be collected. Using one
-raises ``OutOfScope``: a test that gets that far belongs in ``scope.toml``.
+They exist only so that test files which import such names at module level can be collected, and their other
+tests run. Using one raises ``OutOfScope``: a test that gets that far is pending, listed in ``scope.toml``.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from typing import Any, NoReturn
 
 
 class OutOfScope(RuntimeError):
-    """A stand-in for an out-of-scope Flask feature was used."""
+    """A stand-in for a pending Flask feature was used."""
 
 
 def refuse(what: str) -> NoReturn:
     """Raise ``OutOfScope`` naming the feature that was reached."""
-    raise OutOfScope(f"{what} is out of wsgi_stack's scope (tests/flask_suite/scope.toml)")
+    raise OutOfScope(f"{what} is pending in wsgi_stack (tests/flask_suite/scope.toml)")
 
 
 class StandIn:
@@ -34,4 +34,4 @@ class StandIn:
         refuse(self._what)
 
     def __repr__(self) -> str:
-        return f"<out-of-scope stand-in {self._what}>"
+        return f"<pending stand-in {self._what}>"

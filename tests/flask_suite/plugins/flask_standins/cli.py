@@ -8,7 +8,7 @@ from . import refuse
 
 
 class ScriptInfo:
-    """Stand-in for ``flask.cli.ScriptInfo``; the command line is out of scope."""
+    """Stand-in for ``flask.cli.ScriptInfo``; the command line is pending (issue 13)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         refuse("flask.cli.ScriptInfo")
