@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from wsgi_stack import Flask
+from wsgi_stack.compression import Compress
 
 from . import db, errors, security, web
 from .db import init_db
@@ -46,6 +47,8 @@ DEFAULTS: dict[str, Any] = {
     # Every form is a few hundred bytes: anything far larger is refused with 413.
     "MAX_CONTENT_LENGTH": 64 * 1024,
     "GRAVATAR_URL": "https://www.gravatar.com/avatar/",
+    # gzip pages and JSON for clients that accept it (wsgi_stack.compression; COMPRESS_* tune it).
+    "COMPRESS": True,
 }
 
 #: A production app refuses a signing key shorter than this (in bytes).
@@ -79,6 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     timelines.init_app(app)
     follow.init_app(app)
+    if app.config["COMPRESS"]:
+        Compress(app)
 
     if app.config["CREATE_SCHEMA"]:
         try:
