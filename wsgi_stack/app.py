@@ -1,4 +1,9 @@
-"""The application: where configuration, registration and the request path meet.
+"""The application: the request path, from the WSGI call to the response.
+
+:class:`App` is :class:`~wsgi_stack.app_setup.AppSetup` (configuration, app-wide
+registration, the Jinja environment; the shared decorators come from
+:class:`~wsgi_stack.scaffold.Scaffold`) plus what happens per request: contexts, URL
+building, dispatch, responses and errors.
 
 Reading order for one request (each step is one method, a good breakpoint):
 
@@ -15,51 +20,36 @@ Reading order for one request (each step is one method, a good breakpoint):
    (``after_this_request`` and ``after_request`` functions, session saved).
 5. The response is called as a WSGI app; ``ctx.pop()`` runs the teardown functions.
    An exception nothing handled goes to :meth:`handle_exception` (a 500).
+
+Hooks and error handlers are looked up by *scope*: the app's own (``None``), then the
+blueprints that own the matched endpoint (:meth:`App._request_scopes`).
 """
 
 from __future__ import annotations
 
 import collections.abc as cabc
 import inspect
-import logging
-import os
 import sys
-import threading
 import typing as t
-import weakref
-from collections import defaultdict
-from datetime import timedelta
-from functools import cached_property, update_wrapper
+from functools import update_wrapper
 from inspect import CO_COROUTINE
 from types import FunctionType, TracebackType
 
-from jinja2 import FileSystemLoader
-from werkzeug.datastructures import Headers, ImmutableDict
-from werkzeug.exceptions import (
-    Aborter,
-    BadRequest,
-    BadRequestKeyError,
-    HTTPException,
-    InternalServerError,
-    default_exceptions,
-)
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import BadRequestKeyError, HTTPException, InternalServerError
 from werkzeug.routing import BuildError, RequestRedirect, RoutingException
-from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import routing
 from . import trace as _trace
-from .config import Config, ConfigAttribute
+from .app_setup import AppSetup
 from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
-from .globals import _cv_app, _cv_request, g, request, request_ctx, session
-from .helpers import get_debug_flag, get_flashed_messages, get_root_path, send_from_directory
-from .json.provider import DefaultJSONProvider, JSONProvider
+from .globals import _cv_app, _cv_request, request, request_ctx
+from .logging import trace_logger
 from .sessions import SecureCookieSessionInterface, SessionInterface
-from .templating import DispatchingJinjaLoader, Environment, _default_template_ctx_processor
-from .wrappers import Request, Response
+from .wrappers import Request, Response, split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
-
     from .testing import FlaskClient
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -71,618 +61,39 @@ INSPECTOR_PREFIX = "/_stack"
 #: What a view may return (see :meth:`App.make_response`).
 ResponseReturnValue = t.Any
 
-
-def _make_timedelta(value: timedelta | int | None) -> timedelta | None:
-    if value is None or isinstance(value, timedelta):
-        return value
-    return timedelta(seconds=value)
+# The scopes of a request to an app view: only the app's own hooks apply.
+_APP_SCOPE: tuple[str | None, ...] = (None,)
+_NO_HANDLERS: dict[t.Any, t.Any] = {}
 
 
-def setupmethod(f: F) -> F:
-    """Mark a registration method: calling it after the first request is an error,
-    because some workers would see the change and others would not."""
-    name = f.__name__
-
-    def wrapper_func(self: App, *args: t.Any, **kwargs: t.Any) -> t.Any:
-        self._check_setup_finished(name)
-        return f(self, *args, **kwargs)
-
-    return t.cast(F, update_wrapper(wrapper_func, f))
-
-
-class App:
+class App(AppSetup):
     """The WSGI application: create one, register views and hooks on it, serve it.
 
-    :param import_name: the name of the app's module or package, usually ``__name__``;
-        it locates the templates and static folders (without importing the module).
-    :param static_url_path: the URL prefix of static files, ``/static`` by default.
-    :param static_folder: the folder of static files, relative to ``root_path``;
-        ``None`` disables the static route.
-    :param template_folder: the templates folder, relative to ``root_path``.
-    :param instance_path: the instance folder (for local, uncommitted files);
-        by default ``instance/`` next to the package.
-    :param instance_relative_config: relative config file names start in the instance
-        folder instead of the root path.
-    :param root_path: the app's folder, when it cannot be found from ``import_name``.
+    Takes the arguments of :class:`~wsgi_stack.app_setup.AppSetup`: ``import_name``
+    (usually ``__name__``), ``static_url_path``, ``static_folder``, ``static_host``,
+    ``host_matching``, ``subdomain_matching``, ``template_folder``, ``instance_path``,
+    ``instance_relative_config``, ``root_path``.
     """
 
     request_class: type[Request] = Request
     response_class: type[Response] = Response
-    aborter_class = Aborter
-    jinja_environment = Environment
     app_ctx_globals_class = _AppCtxGlobals
-    config_class = Config
-    json_provider_class: type[JSONProvider] = DefaultJSONProvider
-    url_rule_class = routing.Rule
-    url_map_class = routing.Map
     test_client_class: type[FlaskClient] | None = None
     test_cli_runner_class: type[t.Any] | None = None
     session_interface: SessionInterface = SecureCookieSessionInterface()
-    #: Options for the Jinja environment, read when it is first made.
-    jinja_options: dict[str, t.Any] = {}
 
-    testing = ConfigAttribute[bool]("TESTING")
-    secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
-    permanent_session_lifetime = ConfigAttribute[timedelta](
-        "PERMANENT_SESSION_LIFETIME", get_converter=_make_timedelta  # type: ignore[arg-type]
-    )
-
-    default_config = ImmutableDict(
-        {
-            "DEBUG": None,
-            "TESTING": False,
-            "PROPAGATE_EXCEPTIONS": None,
-            "SECRET_KEY": None,
-            "SECRET_KEY_FALLBACKS": None,
-            "PERMANENT_SESSION_LIFETIME": timedelta(days=31),
-            "USE_X_SENDFILE": False,
-            "TRUSTED_HOSTS": None,
-            "SERVER_NAME": None,
-            "APPLICATION_ROOT": "/",
-            "SESSION_COOKIE_NAME": "session",
-            "SESSION_COOKIE_DOMAIN": None,
-            "SESSION_COOKIE_PATH": None,
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SECURE": False,
-            "SESSION_COOKIE_PARTITIONED": False,
-            "SESSION_COOKIE_SAMESITE": None,
-            "SESSION_REFRESH_EACH_REQUEST": True,
-            "MAX_CONTENT_LENGTH": None,
-            "MAX_FORM_MEMORY_SIZE": 500_000,
-            "MAX_FORM_PARTS": 1_000,
-            "SEND_FILE_MAX_AGE_DEFAULT": None,
-            "TRAP_BAD_REQUEST_ERRORS": None,
-            "TRAP_HTTP_EXCEPTIONS": False,
-            "EXPLAIN_TEMPLATE_LOADING": False,
-            "PREFERRED_URL_SCHEME": "http",
-            "TEMPLATES_AUTO_RELOAD": None,
-            "MAX_COOKIE_SIZE": 4093,
-            "PROVIDE_AUTOMATIC_OPTIONS": True,
-            # wsgi_stack's own: the layer trace, step-through and the inspector.
-            "STACK_TRACE": False,
-            "STACK_BREAK": None,
-            "STACK_INSPECTOR": None,
-        }
-    )
-
-    def __init__(
-        self,
-        import_name: str,
-        static_url_path: str | None = None,
-        static_folder: str | os.PathLike[str] | None = "static",
-        static_host: str | None = None,
-        host_matching: bool = False,
-        subdomain_matching: bool = False,
-        template_folder: str | os.PathLike[str] | None = "templates",
-        instance_path: str | None = None,
-        instance_relative_config: bool = False,
-        root_path: str | None = None,
-    ) -> None:
-        self.import_name = import_name
-        self.static_folder = static_folder  # type: ignore[assignment]
-        self.static_url_path = static_url_path
-        self.template_folder = template_folder
-        if root_path is None:
-            root_path = get_root_path(self.import_name)
-        self.root_path = root_path
-
-        if instance_path is None:
-            instance_path = self.auto_find_instance_path()
-        elif not os.path.isabs(instance_path):
-            raise ValueError(
-                "If an instance path is provided it must be absolute."
-                " A relative path was given instead."
-            )
-        self.instance_path = instance_path
-
-        self.config = self.make_config(instance_relative_config)
-        self.aborter = self.make_aborter()
-        self.json: JSONProvider = self.json_provider_class(self)
-
-        # Registries. The dicts keyed by ``None`` hold the app's own functions; the key
-        # is the blueprint scope in Flask, and ``None`` (the app) is the only scope here.
-        self.view_functions: dict[str, t.Callable[..., t.Any]] = {}
-        self.error_handler_spec: dict[
-            str | None, dict[int | None, dict[type[BaseException], t.Callable[..., t.Any]]]
-        ] = defaultdict(lambda: defaultdict(dict))
-        self.before_request_funcs: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(list)
-        self.after_request_funcs: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(list)
-        self.teardown_request_funcs: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(list)
-        self.template_context_processors: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(
-            list, {None: [_default_template_ctx_processor]}
-        )
-        self.url_value_preprocessors: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(list)
-        self.url_default_functions: dict[str | None, list[t.Callable[..., t.Any]]] = defaultdict(list)
-        self.teardown_appcontext_funcs: list[t.Callable[..., t.Any]] = []
-        self.shell_context_processors: list[t.Callable[[], dict[str, t.Any]]] = []
-        self.url_build_error_handlers: list[t.Callable[..., t.Any]] = []
-        self.before_first_request_funcs: list[t.Callable[[], t.Any]] = []
-        self.blueprints: dict[str, t.Any] = {}
-        self.extensions: dict[str, t.Any] = {}
-
-        self.url_map = self.url_map_class(host_matching=host_matching)
-        self.subdomain_matching = subdomain_matching
-        self._got_first_request = False
-        self._first_request_lock = threading.Lock()
-        self._before_first_request_done = False
-
-        if self.has_static_folder:
-            assert bool(static_host) == host_matching, (
-                "Invalid static_host/host_matching combination"
-            )
-            # A weak reference: a bound method here would make a reference cycle and
-            # keep every app alive until the garbage collector runs.
-            app_ref = weakref.ref(self)
-            self.add_url_rule(
-                f"{self.static_url_path}/<path:filename>",
-                endpoint="static",
-                host=static_host,
-                view_func=lambda **kw: app_ref().send_static_file(**kw),  # type: ignore[union-attr]
-            )
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__} {self.name!r}>"
-
-    # -- names and folders ----------------------------------------------------------
-
-    @cached_property
-    def name(self) -> str:
-        """The app's name: the import name, or the script's name for ``__main__``."""
-        if self.import_name == "__main__":
-            filename = getattr(sys.modules["__main__"], "__file__", None)
-            if filename is None:
-                return "__main__"
-            return os.path.splitext(os.path.basename(filename))[0]
-        return self.import_name
-
-    @property
-    def static_folder(self) -> str | None:
-        """The absolute path of the static folder, or ``None``."""
-        if self._static_folder is not None:
-            return os.path.join(self.root_path, self._static_folder)
-        return None
-
-    @static_folder.setter
-    def static_folder(self, value: str | os.PathLike[str] | None) -> None:
-        if value is not None:
-            value = os.fspath(value).rstrip(r"\/")
-        self._static_folder = value
-
-    @property
-    def static_url_path(self) -> str | None:
-        """The URL prefix of the static route; the static folder's name by default."""
-        if self._static_url_path is not None:
-            return self._static_url_path
-        if self.static_folder is not None:
-            basename = os.path.basename(self.static_folder)
-            return f"/{basename}".rstrip("/")
-        return None
-
-    @static_url_path.setter
-    def static_url_path(self, value: str | None) -> None:
-        if value is not None:
-            value = value.rstrip("/")
-        self._static_url_path = value
-
-    @property
-    def has_static_folder(self) -> bool:
-        return self.static_folder is not None
-
-    @cached_property
-    def jinja_loader(self) -> FileSystemLoader | None:
-        """The loader for the templates folder, or ``None`` without one."""
-        if self.template_folder is not None:
-            return FileSystemLoader(os.path.join(self.root_path, self.template_folder))
-        return None
-
-    def auto_find_instance_path(self) -> str:
-        """``instance/`` next to the app's package or module (or, for an installed
-        package, ``<prefix>/var/<name>-instance``)."""
-        root = get_root_path(self.import_name)
-        package_dir = root
-        top = self.import_name.partition(".")[0]
-        spec_root = get_root_path(top)
-        if os.path.isfile(os.path.join(spec_root, "__init__.py")):
-            package_dir = os.path.dirname(spec_root)  # the folder that holds the package
-        site_dirs = {os.path.realpath(p) for p in sys.path if p.endswith("-packages")}
-        if os.path.realpath(package_dir) in site_dirs:
-            return os.path.join(sys.prefix, "var", f"{self.name}-instance")
-        return os.path.join(package_dir, "instance")
-
-    def open_resource(self, resource: str, mode: str = "rb", encoding: str | None = None) -> t.IO[t.AnyStr]:
-        """Open a file relative to the root path, for reading."""
-        if mode not in {"r", "rt", "rb"}:
-            raise ValueError("Resources can only be opened for reading.")
-        path = os.path.join(self.root_path, resource)
-        if mode == "rb":
-            return open(path, mode)  # type: ignore[return-value]
-        return open(path, mode, encoding=encoding)  # type: ignore[return-value]
-
-    def open_instance_resource(self, resource: str, mode: str = "rb", encoding: str | None = "utf-8") -> t.IO[t.AnyStr]:
-        """Open a file relative to the instance folder (writing allowed)."""
-        path = os.path.join(self.instance_path, resource)
-        if "b" in mode:
-            return open(path, mode)  # type: ignore[return-value]
-        return open(path, mode, encoding=encoding)  # type: ignore[return-value]
-
-    # -- configuration --------------------------------------------------------------
-
-    def make_config(self, instance_relative: bool = False) -> Config:
-        """The config, filled with the defaults, ``DEBUG`` from the environment, and the
-        trace settings from ``STACK_TRACE``/``STACK_BREAK``."""
-        root_path = self.instance_path if instance_relative else self.root_path
-        defaults = dict(self.default_config)
-        defaults["DEBUG"] = get_debug_flag()
-        defaults["STACK_TRACE"] = _trace.env_flag("STACK_TRACE")
-        defaults["STACK_BREAK"] = os.environ.get("STACK_BREAK") or None
-        # A misspelt layer name fails here, when the app is made, not on every request.
-        _trace.parse_layer_names(defaults["STACK_BREAK"])
-        return self.config_class(root_path, defaults)
-
-    def make_aborter(self) -> Aborter:
-        """The object behind :func:`abort`; raises the HTTP exception for a code."""
-        return self.aborter_class()
-
-    @property
-    def debug(self) -> bool:
-        """Debug mode: errors propagate (to the debugger), templates reload."""
-        return self.config["DEBUG"]  # type: ignore[no-any-return]
-
-    @debug.setter
-    def debug(self, value: bool) -> None:
-        self.config["DEBUG"] = value
-        if self.config["TEMPLATES_AUTO_RELOAD"] is None:
-            self.jinja_env.auto_reload = value
-
-    @property
-    def templates_auto_reload(self) -> bool:
-        """Reload templates when they change: ``TEMPLATES_AUTO_RELOAD``, else debug mode."""
-        value = self.config["TEMPLATES_AUTO_RELOAD"]
-        return value if value is not None else self.debug
-
-    @templates_auto_reload.setter
-    def templates_auto_reload(self, value: bool) -> None:
-        self.config["TEMPLATES_AUTO_RELOAD"] = value
-
-    @cached_property
-    def logger(self) -> logging.Logger:
-        """The app's logger, named after the app; a handler to stderr is added when
-        logging is not configured, so errors are never silent."""
-        logger = logging.getLogger(self.name)
-        if self.debug and not logger.level:
-            logger.setLevel(logging.DEBUG)
-        if not _has_level_handler(logger):
-            logger.addHandler(_default_handler)
-        return logger
-
-    @property
-    def got_first_request(self) -> bool:
-        """Whether the app has started handling requests (setup is closed then)."""
-        return self._got_first_request
-
-    def _check_setup_finished(self, f_name: str) -> None:
-        if self._got_first_request:
-            raise AssertionError(
-                f"The setup method '{f_name}' can no longer be called on the application."
-                " It has already handled its first request, so the change would apply"
-                " to some requests and not others.\nMake sure every route, hook and"
-                " handler is registered before the app serves requests."
-            )
-
-    # -- registration: routes -------------------------------------------------------
-
-    @setupmethod
-    def add_url_rule(
-        self,
-        rule: str,
-        endpoint: str | None = None,
-        view_func: t.Callable[..., t.Any] | None = None,
-        provide_automatic_options: bool | None = None,
-        **options: t.Any,
-    ) -> None:
-        """Register a URL rule (and optionally its view function).
-
-        ``options`` go to Werkzeug's ``Rule``: ``methods``, ``defaults``,
-        ``strict_slashes``, ``redirect_to``, ``merge_slashes``, ``host``, ...
-        The endpoint defaults to the view function's name; one endpoint cannot be
-        given two different functions.
-        """
-        if endpoint is None:
-            endpoint = routing.endpoint_from_view_func(view_func)
-        rule_obj = routing.make_rule(
-            self.url_rule_class,
-            rule,
-            endpoint,
-            view_func,
-            provide_automatic_options,
-            self.config["PROVIDE_AUTOMATIC_OPTIONS"],
-            options,
-        )
-        self.url_map.add(rule_obj)
-        if view_func is not None:
-            old_func = self.view_functions.get(endpoint)
-            if old_func is not None and old_func != view_func:
-                raise AssertionError(
-                    "View function mapping is overwriting an existing endpoint function:"
-                    f" {endpoint}"
-                )
-            self.view_functions[endpoint] = view_func
-
-    def route(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """Decorate a view function to register it for ``rule``; see :meth:`add_url_rule`."""
-
-        def decorator(f: F) -> F:
-            endpoint = options.pop("endpoint", None)
-            self.add_url_rule(rule, endpoint, f, **options)
-            return f
-
-        return decorator
-
-    def _method_route(self, method: str, rule: str, options: dict[str, t.Any]) -> t.Callable[[F], F]:
-        if "methods" in options:
-            raise TypeError("Use the 'route' decorator to use the 'methods' argument.")
-        return self.route(rule, methods=[method], **options)
-
-    def get(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """``route(rule, methods=["GET"])``."""
-        return self._method_route("GET", rule, options)
-
-    def post(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """``route(rule, methods=["POST"])``."""
-        return self._method_route("POST", rule, options)
-
-    def put(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """``route(rule, methods=["PUT"])``."""
-        return self._method_route("PUT", rule, options)
-
-    def delete(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """``route(rule, methods=["DELETE"])``."""
-        return self._method_route("DELETE", rule, options)
-
-    def patch(self, rule: str, **options: t.Any) -> t.Callable[[F], F]:
-        """``route(rule, methods=["PATCH"])``."""
-        return self._method_route("PATCH", rule, options)
-
-    @setupmethod
-    def endpoint(self, endpoint: str) -> t.Callable[[F], F]:
-        """Decorate a view function for an endpoint whose rule is added elsewhere."""
-
-        def decorator(f: F) -> F:
-            self.view_functions[endpoint] = f
-            return f
-
-        return decorator
-
-    # -- registration: hooks --------------------------------------------------------
-
-    @setupmethod
-    def before_first_request(self, f: F) -> F:
-        """Run ``f()`` once, before the first request this app handles (once per
-        process, even when several threads start at the same moment).
-
-        Flask removed this hook in 2.3 (do the work when creating the app instead);
-        it is kept here because the notes this project follows describe it.
-        """
-        self.before_first_request_funcs.append(f)
-        return f
-
-    @setupmethod
-    def before_request(self, f: F) -> F:
-        """Run ``f()`` before each request's view. If it returns a value, that value
-        is the response: later hooks and the view are skipped."""
-        self.before_request_funcs.setdefault(None, []).append(f)
-        return f
-
-    @setupmethod
-    def after_request(self, f: F) -> F:
-        """Run ``f(response)`` after each view; it returns the response to send.
-        The last registered runs first. Not run when an exception went unhandled."""
-        self.after_request_funcs.setdefault(None, []).append(f)
-        return f
-
-    @setupmethod
-    def teardown_request(self, f: F) -> F:
-        """Run ``f(error)`` when the request context is popped, always, with the
-        unhandled exception or ``None``. Its return value is ignored."""
-        self.teardown_request_funcs.setdefault(None, []).append(f)
-        return f
-
-    @setupmethod
-    def teardown_appcontext(self, f: F) -> F:
-        """Run ``f(error)`` when the application context is popped, always."""
-        self.teardown_appcontext_funcs.append(f)
-        return f
-
-    @setupmethod
-    def context_processor(self, f: F) -> F:
-        """Register ``f() -> dict`` whose items every template's context gets."""
-        self.template_context_processors[None].append(f)
-        return f
-
-    @setupmethod
-    def shell_context_processor(self, f: F) -> F:
-        """Register ``f() -> dict`` for an interactive shell's namespace."""
-        self.shell_context_processors.append(f)
-        return f
-
-    @setupmethod
-    def url_value_preprocessor(self, f: F) -> F:
-        """Run ``f(endpoint, view_args)`` before the before-request hooks; it may
-        take values out of ``view_args`` (a language code, say) and keep them in ``g``."""
-        self.url_value_preprocessors[None].append(f)
-        return f
-
-    @setupmethod
-    def url_defaults(self, f: F) -> F:
-        """Run ``f(endpoint, values)`` in ``url_for``, to fill in values (the
-        counterpart of :meth:`url_value_preprocessor`)."""
-        self.url_default_functions[None].append(f)
-        return f
-
-    @setupmethod
-    def errorhandler(self, code_or_exception: type[Exception] | int) -> t.Callable[[F], F]:
-        """Decorate ``f(error)`` to answer an HTTP error code or an exception class
-        (and its subclasses: the closest class in the MRO wins)."""
-
-        def decorator(f: F) -> F:
-            self.register_error_handler(code_or_exception, f)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def register_error_handler(
-        self, code_or_exception: type[Exception] | int, f: t.Callable[..., t.Any]
-    ) -> None:
-        """The non-decorator form of :meth:`errorhandler`."""
-        exc_class, code = self._get_exc_class_and_code(code_or_exception)
-        self.error_handler_spec[None][code][exc_class] = f
-
-    @staticmethod
-    def _get_exc_class_and_code(
-        exc_class_or_code: type[Exception] | int,
-    ) -> tuple[type[Exception], int | None]:
-        """The exception class and HTTP code (``None`` for a non-HTTP exception)."""
-        exc_class: type[Exception]
-        if isinstance(exc_class_or_code, int):
-            try:
-                exc_class = default_exceptions[exc_class_or_code]
-            except KeyError:
-                raise ValueError(
-                    f"'{exc_class_or_code}' is not a recognized HTTP error code. Use a"
-                    " subclass of HTTPException with that code instead."
-                ) from None
-        else:
-            exc_class = exc_class_or_code
-
-        if isinstance(exc_class, Exception):
-            raise TypeError(
-                f"{exc_class!r} is an instance, not a class. Handlers can only be"
-                " registered for Exception classes or HTTP error codes."
-            )
-        if not issubclass(exc_class, Exception):
-            raise ValueError(
-                f"'{exc_class.__name__}' is not a subclass of Exception. Handlers can only"
-                " be registered for Exception classes or HTTP error codes."
-            )
-        if issubclass(exc_class, HTTPException):
-            return exc_class, exc_class.code
-        return exc_class, None
-
-    @setupmethod
-    def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Decorate a function to make it a Jinja filter (named after it by default)."""
-
-        def decorator(f: F) -> F:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def add_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
-        self.jinja_env.filters[name or f.__name__] = f
-
-    @setupmethod
-    def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Decorate a function to make it a Jinja test (``{% if x is name %}``)."""
-
-        def decorator(f: F) -> F:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def add_template_test(self, f: t.Callable[..., bool], name: str | None = None) -> None:
-        self.jinja_env.tests[name or f.__name__] = f
-
-    @setupmethod
-    def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
-        """Decorate a function to make it a Jinja global."""
-
-        def decorator(f: F) -> F:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
-
-    @setupmethod
-    def add_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
-        self.jinja_env.globals[name or f.__name__] = f
-
-    # -- templating -----------------------------------------------------------------
-
-    @cached_property
-    def jinja_env(self) -> Environment:
-        """The Jinja environment, made on first use (see :mod:`wsgi_stack.templating`)."""
-        return self.create_jinja_environment()
-
-    def create_jinja_environment(self) -> Environment:
-        """Make the Jinja environment from ``jinja_options`` and the config."""
-        options = dict(self.jinja_options)
-        if "autoescape" not in options:
-            options["autoescape"] = self.select_jinja_autoescape
-        if "auto_reload" not in options:
-            options["auto_reload"] = self.templates_auto_reload
-        env = self.jinja_environment(self, **options)
-        env.globals.update(
-            url_for=self.url_for,
-            get_flashed_messages=get_flashed_messages,
-            config=self.config,
-            # The proxies, for templates rendered outside a request; inside one, the
-            # default context processor puts the real objects in the context.
-            request=request,
-            session=session,
-            g=g,
-        )
-        env.policies["json.dumps_function"] = self.json.dumps
-        return env
-
-    def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
-        return DispatchingJinjaLoader(self)
-
-    def select_jinja_autoescape(self, filename: str | None) -> bool:
-        """Autoescape templates named ``.html``, ``.htm``, ``.xml``, ``.xhtml``, ``.svg``
-        and templates from strings; not others (``.txt``, ``.js``...)."""
-        if filename is None:
-            return True
-        return filename.endswith((".html", ".htm", ".xml", ".xhtml", ".svg"))
+    # -- templates ----------------------------------------------------------------
 
     def update_template_context(self, context: dict[str, t.Any]) -> None:
-        """Add the context processors' values to ``context``; the values the caller
-        passed win over them."""
+        """Add the context processors' values to ``context`` (the app's, then those of
+        the request's blueprints, outer to inner); the values the caller passed win."""
         original = context.copy()
-        for processor in self.template_context_processors[None]:
-            context.update(self.ensure_sync(processor)())
+        req_ctx = _cv_request.get(None)
+        scopes = self._request_scopes(req_ctx.request) if req_ctx is not None else _APP_SCOPE
+        for scope in scopes:
+            for processor in self.template_context_processors.get(scope, ()):
+                context.update(self.ensure_sync(processor)())
         context.update(original)
-
-    def make_shell_context(self) -> dict[str, t.Any]:
-        """The namespace of an interactive shell: the app, ``g``, and the processors'."""
-        namespace = {"app": self, "g": g}
-        for processor in self.shell_context_processors:
-            namespace.update(processor())
-        return namespace
 
     # -- contexts -------------------------------------------------------------------
 
@@ -767,6 +178,9 @@ class App:
         req_ctx = _cv_request.get(None)
         if req_ctx is not None:
             url_adapter = req_ctx.url_adapter
+            if endpoint[:1] == ".":  # relative to the current blueprint
+                blueprint_name = req_ctx.request.blueprint
+                endpoint = f"{blueprint_name}{endpoint}" if blueprint_name else endpoint[1:]
             if _external is None:
                 _external = _scheme is not None
         else:
@@ -802,54 +216,14 @@ class App:
             return self.handle_url_build_error(error, endpoint, values)
 
     def inject_url_defaults(self, endpoint: str, values: dict[str, t.Any]) -> None:
-        """Let the ``url_defaults`` functions fill in ``values`` (changed in place)."""
-        for func in self.url_default_functions[None]:
-            func(endpoint, values)
-
-    def handle_url_build_error(self, error: BuildError, endpoint: str, values: dict[str, t.Any]) -> str:
-        """Give each ``url_build_error_handlers`` function a chance to return a URL;
-        otherwise re-raise the ``BuildError``."""
-        for handler in self.url_build_error_handlers:
-            try:
-                url = handler(error, endpoint, values)
-            except BuildError as new_error:
-                error = new_error
-            else:
-                if url is not None:
-                    return url  # type: ignore[no-any-return]
-        if error is sys.exc_info()[1]:
-            raise
-        raise error
-
-    def redirect(self, location: str, code: int = 302) -> BaseResponse:
-        """A redirect response, of the app's response class.
-
-        A target with a line break could only be a header-injection attempt (a
-        ``?next=`` value, say); it is refused with 400 instead of failing in the
-        header code with a 500.
-        """
-        if "\r" in location or "\n" in location:
-            raise BadRequest("The redirect target contains a line break.")
-        return _wz_redirect(location, code=code, Response=self.response_class)
-
-    # -- static files ---------------------------------------------------------------
-
-    def get_send_file_max_age(self, filename: str | None) -> int | None:
-        """``Cache-Control: max-age`` for files sent: ``SEND_FILE_MAX_AGE_DEFAULT``
-        (``None``: no max-age, the browser revalidates with the ETag)."""
-        value = self.config["SEND_FILE_MAX_AGE_DEFAULT"]
-        if value is None:
-            return None
-        if isinstance(value, timedelta):
-            return int(value.total_seconds())
-        return value  # type: ignore[no-any-return]
-
-    def send_static_file(self, filename: str) -> Response:
-        """The view of the static route: a file from the static folder, 404 outside it."""
-        if not self.has_static_folder:
-            raise RuntimeError("'static_folder' must be set to serve static_files.")
-        max_age = self.get_send_file_max_age(filename)
-        return send_from_directory(t.cast(str, self.static_folder), filename, max_age=max_age)
+        """Let the ``url_defaults`` functions fill in ``values`` (changed in place): the
+        app's, then those of the endpoint's blueprints, outer to inner."""
+        scopes: t.Iterable[str | None] = _APP_SCOPE
+        if "." in endpoint:
+            scopes = (None, *reversed(split_blueprint_path(endpoint.rpartition(".")[0])))
+        for scope in scopes:
+            for func in self.url_default_functions.get(scope, ()):
+                func(endpoint, values)
 
     # -- the request path -----------------------------------------------------------
 
@@ -922,16 +296,27 @@ class App:
         return result
 
     def preprocess_request(self) -> ResponseReturnValue | None:
-        """Run the URL value preprocessors, then the ``before_request`` functions; the
-        first non-``None`` value a function returns is the response."""
+        """Run the URL value preprocessors, then the ``before_request`` functions, each
+        kind for the app first, then outer to inner blueprint; the first non-``None``
+        value a function returns is the response."""
         req = _cv_request.get().request
-        for url_func in self.url_value_preprocessors[None]:
-            self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args)
-        for before_func in self.before_request_funcs[None]:
-            rv = self._call_hook("before_request", before_func)
-            if rv is not None:
-                return rv
+        scopes = self._request_scopes(req)
+        for scope in scopes:
+            for url_func in self.url_value_preprocessors.get(scope, ()):
+                self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args)
+        for scope in scopes:
+            for before_func in self.before_request_funcs.get(scope, ()):
+                rv = self._call_hook("before_request", before_func)
+                if rv is not None:
+                    return rv
         return None
+
+    def _request_scopes(self, request: Request) -> tuple[str | None, ...]:
+        """Whose hooks apply to ``request``, outermost first: the app (``None``), then
+        each blueprint from the outermost to the one that owns the endpoint."""
+        if not self.blueprints:  # the common case costs one check
+            return _APP_SCOPE
+        return (None, *reversed(request.blueprints))
 
     def dispatch_request(self) -> ResponseReturnValue:
         """Raise the routing error if matching failed, answer OPTIONS automatically,
@@ -1082,12 +467,14 @@ class App:
 
     def process_response(self, response: Response) -> Response:
         """Run ``after_this_request`` functions, then ``after_request`` functions (the
-        last registered first), then save the session on the response."""
+        innermost blueprint's first, the app's last; in each, the last registered
+        first), then save the session on the response."""
         ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self._call_hook("after_this_request", func, response)
-        for func in reversed(self.after_request_funcs[None]):
-            response = self._call_hook("after_request", func, response)
+        for scope in reversed(self._request_scopes(ctx.request)):
+            for func in reversed(self.after_request_funcs.get(scope, ())):
+                response = self._call_hook("after_request", func, response)
 
         session = ctx.session_to_save()
         if session is not None and not self.session_interface.is_null_session(session):
@@ -1103,13 +490,14 @@ class App:
         return response
 
     def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Run the ``teardown_request`` functions (last registered first), each with
-        the exception that ended the request, or ``None``."""
-        funcs = self.teardown_request_funcs[None]
+        """Run the ``teardown_request`` functions (in the order of ``after_request``
+        functions), each with the exception that ended the request, or ``None``."""
+        scopes = reversed(self._request_scopes(_cv_request.get().request))
+        funcs = [f for scope in scopes for f in reversed(self.teardown_request_funcs.get(scope, ()))]
         if funcs:
             if exc is _sentinel:
                 exc = sys.exc_info()[1]
-            self._run_teardowns("teardown_request", funcs[::-1], exc)
+            self._run_teardowns("teardown_request", funcs, exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_appcontext`` functions (last registered first)."""
@@ -1148,32 +536,21 @@ class App:
             propagate = self.testing or self.debug
         return bool(propagate)
 
-    def _find_error_handler(self, e: Exception, blueprints: list[str] | None = None) -> t.Callable[..., t.Any] | None:
-        """The handler for ``e``: one registered for its code first, then one for its
-        class, each time the closest class in the exception's MRO."""
+    def _find_error_handler(self, e: Exception, blueprints: list[str]) -> t.Callable[..., t.Any] | None:
+        """The handler for ``e``: one registered for its code before one for its class;
+        for each, the innermost blueprint's before its parents' and the app's; in
+        each registry, the closest class in the exception's MRO."""
         exc_class, code = self._get_exc_class_and_code(type(e))
         for c in (code, None) if code is not None else (None,):
-            handler_map = self.error_handler_spec[None][c]
-            if not handler_map:
-                continue
-            for cls in exc_class.__mro__:
-                handler = handler_map.get(cls)
-                if handler is not None:
-                    return handler
+            for scope in (*blueprints, None):
+                handler_map = self.error_handler_spec.get(scope, _NO_HANDLERS).get(c)
+                if not handler_map:
+                    continue
+                for cls in exc_class.__mro__:
+                    handler = handler_map.get(cls)
+                    if handler is not None:
+                        return handler
         return None
-
-    def trap_http_exception(self, e: Exception) -> bool:
-        """Whether an HTTP exception should propagate like any other error instead of
-        becoming its error page (``TRAP_HTTP_EXCEPTIONS``, ``TRAP_BAD_REQUEST_ERRORS``;
-        in debug mode a missing form key propagates, to show which key)."""
-        if self.config["TRAP_HTTP_EXCEPTIONS"]:
-            return True
-        trap_bad_request = self.config["TRAP_BAD_REQUEST_ERRORS"]
-        if trap_bad_request is None and self.debug and isinstance(e, BadRequestKeyError):
-            return True
-        if trap_bad_request:
-            return isinstance(e, BadRequest)
-        return False
 
     def handle_http_exception(self, e: HTTPException) -> HTTPException | ResponseReturnValue:
         """Answer an HTTP exception with its registered handler, or with itself (an
@@ -1183,7 +560,7 @@ class App:
             return e
         if isinstance(e, RoutingException):
             return e
-        handler = self._find_error_handler(e)
+        handler = self._find_error_handler(e, request.blueprints)
         if handler is None:
             return e
         return self._call_error_handler(handler, e)
@@ -1205,7 +582,7 @@ class App:
             e.show_exception = True
         if isinstance(e, HTTPException) and not self.trap_http_exception(e):
             return self.handle_http_exception(e)
-        handler = self._find_error_handler(e)
+        handler = self._find_error_handler(e, request.blueprints)
         if handler is None:
             raise
         return self._call_error_handler(handler, e)
@@ -1226,7 +603,7 @@ class App:
             raise e
         self.log_exception(exc_info)
         server_error: InternalServerError | ResponseReturnValue = InternalServerError(original_exception=e)
-        handler = self._find_error_handler(server_error)  # type: ignore[arg-type]
+        handler = self._find_error_handler(server_error, request.blueprints)  # type: ignore[arg-type]
         if handler is not None:
             server_error = self._call_error_handler(handler, server_error)  # type: ignore[arg-type]
         return self.finalize_request(server_error, from_error_handler=True)
@@ -1238,10 +615,6 @@ class App:
         """Log an unhandled exception with its traceback, naming the request."""
         self.logger.error(f"Exception on {request.path} [{request.method}]", exc_info=exc_info)
 
-    def should_ignore_error(self, error: BaseException | None) -> bool:
-        """Whether teardown functions should see ``error`` as ``None``; never, here."""
-        return False
-
     # -- tracing --------------------------------------------------------------------
 
     def _note_response(self, trace: _trace.RequestTrace, response: Response) -> None:
@@ -1252,7 +625,7 @@ class App:
 
     def _log_trace(self, ctx: RequestContext) -> None:
         assert ctx.trace is not None
-        _trace_logger.info(
+        trace_logger.info(
             "%s %s\n%s", ctx.request.method, ctx.request.full_path.rstrip("?"), ctx.trace.render()
         )
 
@@ -1293,35 +666,3 @@ class App:
 
 #: The same class under Flask's name, so Flask code runs with one import changed.
 Flask = App
-
-_trace_logger = logging.getLogger("wsgi_stack.trace")
-
-_default_handler = logging.StreamHandler(sys.stderr)
-_default_handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s in %(module)s: %(message)s"))
-
-
-def _has_level_handler(logger: logging.Logger) -> bool:
-    """Whether a handler anywhere up the logger's hierarchy will show its records."""
-    level = logger.getEffectiveLevel()
-    current: logging.Logger | None = logger
-    while current:
-        if any(handler.level <= level for handler in current.handlers):
-            return True
-        if not current.propagate:
-            break
-        current = current.parent
-    return False
-
-
-def _configure_trace_logger() -> None:
-    # The trace is the point of STACK_TRACE: make sure it reaches stderr even when the
-    # application configured no logging at all.
-    if not _trace_logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("[trace] %(message)s"))
-        _trace_logger.addHandler(handler)
-    _trace_logger.setLevel(logging.INFO)
-    _trace_logger.propagate = False
-
-
-_configure_trace_logger()

@@ -8,8 +8,11 @@ attribute of the app (``app.testing`` is ``app.config["TESTING"]``).
 from __future__ import annotations
 
 import errno
+import importlib.util
 import json
 import os
+import pathlib
+import sys
 import types
 import typing as t
 
@@ -167,3 +170,60 @@ class Config(dict):  # type: ignore[type-arg]
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {dict.__repr__(self)}>"
+
+
+# -- the instance folder --------------------------------------------------------------
+
+
+def _package_search_path(import_name: str) -> str:
+    """The ``sys.path`` entry the top-level package or module of ``import_name`` is
+    imported from, found without importing it (the current folder when it cannot be)."""
+    top_name = import_name.partition(".")[0]
+    try:
+        top_spec = importlib.util.find_spec(top_name)
+        if top_spec is None:
+            raise ValueError(top_name)
+    except (ImportError, ValueError):  # not importable, a bad name, or __main__
+        return os.getcwd()
+
+    locations = top_spec.submodule_search_locations
+    if not locations:  # a plain module: the folder of its file
+        return os.path.dirname(top_spec.origin)  # type: ignore[type-var,return-value]
+    if top_spec.origin not in (None, "namespace"):  # a package with __init__.py
+        return os.path.dirname(os.path.dirname(top_spec.origin))
+    # A namespace package spans several folders: take the one that holds this submodule.
+    spec = importlib.util.find_spec(import_name)
+    if spec is not None and spec.submodule_search_locations:
+        inner = pathlib.Path(os.path.commonpath(spec.submodule_search_locations))
+        for location in locations:
+            if inner.is_relative_to(location):
+                return os.path.dirname(location)
+    return os.path.dirname(locations[0])
+
+
+def _install_prefix(search_path: str) -> str | None:
+    """The prefix (``bin/``, ``lib/``, ``var/`` ...) a package at ``search_path`` is
+    installed under, or ``None`` for code that is not installed."""
+    prefix = os.path.abspath(sys.prefix)
+    if pathlib.PurePath(search_path).is_relative_to(prefix):
+        return prefix
+    site_parent, site_folder = os.path.split(search_path)
+    if site_folder.lower() != "site-packages":
+        return None
+    parent, folder = os.path.split(site_parent)
+    if folder.lower() == "lib":  # prefix/lib/site-packages
+        return parent
+    if os.path.basename(parent).lower() == "lib":  # prefix/lib/pythonX.Y/site-packages
+        return os.path.dirname(parent)
+    return site_parent
+
+
+def find_instance_path(import_name: str, app_name: str) -> str:
+    """The default instance folder: ``instance/`` beside the package or module, or
+    ``<prefix>/var/<app name>-instance`` for an installed one (whose own folder may not
+    be writable, and would be replaced by the next install)."""
+    search_path = _package_search_path(import_name)
+    prefix = _install_prefix(search_path)
+    if prefix is None:
+        return os.path.join(search_path, "instance")
+    return os.path.join(prefix, "var", f"{app_name}-instance")

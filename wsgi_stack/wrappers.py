@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import typing as t
+from functools import lru_cache
 
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -118,13 +119,21 @@ class Request(_WerkzeugRequest):
 
     @property
     def blueprint(self) -> str | None:
-        """Always ``None``: this framework has no blueprints (kept for Flask code)."""
+        """The dotted name of the blueprint that owns the matched endpoint
+        (``"admin.users"`` for ``"admin.users.edit"``), or ``None`` for an app view."""
+        endpoint = self.endpoint
+        if endpoint is not None and "." in endpoint:
+            return endpoint.rpartition(".")[0]
         return None
 
     @property
     def blueprints(self) -> list[str]:
-        """Always empty: this framework has no blueprints (kept for Flask code)."""
-        return []
+        """The blueprint and the blueprints it is nested in, innermost first
+        (``["admin.users", "admin"]``); empty for an app view."""
+        name = self.blueprint
+        if name is None:
+            return []
+        return split_blueprint_path(name)
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
@@ -166,3 +175,14 @@ class Response(_WerkzeugResponse):
         if app_ctx is not None:
             return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
         return super().max_cookie_size
+
+
+@lru_cache(maxsize=None)
+def split_blueprint_path(name: str) -> list[str]:
+    """A dotted blueprint name and its parents, innermost first:
+    ``"a.b.c"`` -> ``["a.b.c", "a.b", "a"]``. Cached: the names are few and fixed."""
+    parts = [name]
+    while "." in name:
+        name = name.rpartition(".")[0]
+        parts.append(name)
+    return parts
