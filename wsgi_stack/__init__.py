@@ -2,7 +2,11 @@
 
 The layers, bottom-up (imports only point down)::
 
-    app          App (alias Flask): config, registration, the request path
+    app          App (alias Flask): the request path, contexts, URL building, errors
+    app_setup    AppSetup, App's base: configuration, app-wide registration, Jinja
+    blueprints   Blueprint: a group of routes and hooks registered on an app later
+    scaffold     Scaffold: what App and Blueprint share (route, hooks, error handlers, folders)
+    logging      the app's logger and its default handler
     templating   Jinja2 environment and template context
     sessions     signed-cookie sessions (standard library only)
     helpers      url_for, redirect, abort, flash, send_from_directory, ...
@@ -24,6 +28,7 @@ from markupsafe import escape as escape
 from . import json as json
 from .app import App as App
 from .app import Flask as Flask
+from .blueprints import Blueprint as Blueprint
 from .config import Config as Config
 from .ctx import after_this_request as after_this_request
 from .ctx import copy_current_request_context as copy_current_request_context

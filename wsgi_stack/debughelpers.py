@@ -6,7 +6,12 @@ import typing as t
 
 from werkzeug.exceptions import BadRequestKeyError
 
+from .globals import _cv_request
+
 if t.TYPE_CHECKING:  # pragma: no cover
+    from jinja2 import BaseLoader
+
+    from .app import App
     from .wrappers import Request
 
 
@@ -74,4 +79,50 @@ def attach_enctype_error_multidict(request: Request) -> None:
     request.files.__class__ = FilesWithEnctypeHint
 
 
-__all__ = ["BadRequestKeyError", "DebugFilesKeyError", "FormDataRoutingRedirect"]
+def explain_template_loading_attempts(
+    app: App, template: str, attempts: list[tuple[BaseLoader, t.Any, t.Any]]
+) -> None:
+    """Log, at INFO on the app's logger, which loaders were asked for ``template`` and
+    what each answered (``EXPLAIN_TEMPLATE_LOADING``): the usual answer to "why is
+    this template not found, or not the one I meant?"."""
+    lines = [f"Locating template {template!r}:"]
+    found = 0
+    for number, (loader, owner, source) in enumerate(attempts, 1):
+        if owner is app:
+            owner_text = f"application {app.import_name!r}"
+        else:
+            owner_text = f"blueprint {owner.name!r} ({owner.import_name})"
+        lines.append(f"{number:5}: trying loader of {owner_text}")
+        lines.append(f"       class: {type(loader).__module__}.{type(loader).__name__}")
+        for attribute in ("searchpath", "package_name", "package_path", "encoding"):
+            value = getattr(loader, attribute, None)
+            if value is not None:
+                lines.append(f"       {attribute}: {value!r}")
+        if source is None:
+            lines.append("       -> no match")
+        else:
+            found += 1
+            lines.append(f"       -> found ({source[1] or '<string>'!r})")
+
+    suspicious = found != 1
+    if found == 0:
+        lines.append("Error: the template could not be found.")
+    elif found > 1:
+        lines.append("Warning: multiple loaders returned a match for the template.")
+    request_ctx = _cv_request.get(None)
+    blueprint = request_ctx.request.blueprint if request_ctx is not None else None
+    if suspicious and blueprint is not None:
+        lines.append(
+            "  The template was looked up from an endpoint that belongs to the blueprint"
+            f" {blueprint!r}; is the template in that blueprint's template folder?"
+        )
+        lines.append("  See https://flask.palletsprojects.com/blueprints/#templates")
+    app.logger.info("\n".join(lines))
+
+
+__all__ = [
+    "BadRequestKeyError",
+    "DebugFilesKeyError",
+    "FormDataRoutingRedirect",
+    "explain_template_loading_attempts",
+]

@@ -48,30 +48,55 @@ class Environment(BaseEnvironment):
 
 
 class DispatchingJinjaLoader(BaseLoader):
-    """Loads templates through the app's ``jinja_loader``, looked up at load time so
-    a loader replaced after the environment exists is still used."""
+    """Loads templates from the app's ``jinja_loader``, then from each blueprint's, in
+    the order they were registered: the first that has the template wins, so an app
+    template overrides a blueprint's. Loaders are looked up at load time, so one
+    replaced after the environment exists is still used."""
 
     def __init__(self, app: App) -> None:
         self.app = app
 
+    def _iter_loaders(self) -> t.Iterator[tuple[t.Any, BaseLoader]]:
+        """(owner, loader) pairs: the app first, then its blueprints."""
+        loader = self.app.jinja_loader
+        if loader is not None:
+            yield self.app, loader
+        for blueprint in self.app.iter_blueprints():
+            loader = blueprint.jinja_loader
+            if loader is not None:
+                yield blueprint, loader
+
     def get_source(
         self, environment: BaseEnvironment, template: str
     ) -> tuple[str, str | None, t.Callable[[], bool] | None]:
-        loader = self.app.jinja_loader
-        if self.app.config["EXPLAIN_TEMPLATE_LOADING"]:
-            self.app.logger.info(
-                "Locating template %r with %r (root path %s)",
-                template,
-                loader,
-                self.app.root_path,
-            )
-        if loader is None:
+        explain = self.app.config["EXPLAIN_TEMPLATE_LOADING"]
+        attempts: list[tuple[BaseLoader, t.Any, t.Any]] = []
+        found = None
+        for owner, loader in self._iter_loaders():
+            try:
+                source = loader.get_source(environment, template)
+            except TemplateNotFound:
+                source = None
+            if not explain:
+                if source is not None:
+                    return source
+                continue
+            attempts.append((loader, owner, source))
+            if found is None:
+                found = source
+        if explain:
+            from .debughelpers import explain_template_loading_attempts
+
+            explain_template_loading_attempts(self.app, template, attempts)
+        if found is None:
             raise TemplateNotFound(template)
-        return loader.get_source(environment, template)
+        return found
 
     def list_templates(self) -> list[str]:
-        loader = self.app.jinja_loader
-        return [] if loader is None else loader.list_templates()
+        names: set[str] = set()
+        for _owner, loader in self._iter_loaders():
+            names.update(loader.list_templates())
+        return list(names)
 
 
 def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
