@@ -15,7 +15,7 @@ from typing import Any
 from wsgi_stack import Flask
 from wsgi_stack.compression import Compress
 
-from . import db, errors, security, web
+from . import db, errors, i18n, negotiation, security, web
 from .db import init_db
 from .views import auth, follow, timelines
 
@@ -82,6 +82,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     timelines.init_app(app)
     follow.init_app(app)
+    negotiation.init_app(app)
+    i18n.init_app(app)
     if app.config["COMPRESS"]:
         Compress(app)
 

@@ -1,0 +1,140 @@
+"""twitapp in English and Korean: which language a request gets, the switch, the headers,
+and that the catalogs cover every marked string."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import werkzeug.exceptions
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+import twitapp
+from twitapp import i18n
+
+ROOT = Path(twitapp.__file__).resolve().parent.parent
+KO_PO = Path(i18n.TRANSLATIONS_DIR) / "ko" / "LC_MESSAGES" / "messages.po"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
+
+
+def language_of(client, **headers) -> str:
+    response = client.get("/public", headers=headers)
+    assert response.status_code == 200
+    return response.headers["Content-Language"]
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, "en"),
+        ("ko", "ko"),
+        ("ko-KR,ko;q=0.9,en-US;q=0.8,en;q=0.7", "ko"),  # Chrome in Korean
+        ("en-US,en;q=0.9", "en"),
+        ("en;q=0.5, ko;q=0.8", "ko"),  # q-values, not order
+        ("fr, ko;q=0.5", "ko"),  # the best one we have
+        ("fr, de", "en"),  # none we have: English
+        ("ko;q=0", "en"),  # refused
+        ("*", "en"),
+    ],
+)
+def test_accept_language_chooses(client, header, expected):
+    headers = {} if header is None else {"Accept-Language": header}
+    assert language_of(client, **headers) == expected
+
+
+def test_negotiated_answers_say_their_language_and_vary(client):
+    for accept in ("text/html", "application/json"):
+        response = client.get("/public", headers={"Accept": accept, "Accept-Language": "ko"})
+        assert response.headers["Content-Language"] == "ko"
+        vary = {v.strip() for v in response.headers["Vary"].split(",")}
+        assert {"Accept-Language", "Cookie"} <= vary
+
+
+def test_switch_remembers_the_choice_and_wins_over_the_header(client):
+    response = client.get("/language/ko?next=/public")
+    assert response.status_code == 302 and response.headers["Location"] == "/public"
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=ko;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert language_of(client, **{"Accept-Language": "en-US,en"}) == "ko"
+    client.get("/language/en?next=/public")
+    assert language_of(client, **{"Accept-Language": "ko"}) == "en"
+
+
+def test_a_forged_cookie_falls_back_to_the_header(client):
+    client.set_cookie("lang", "xx")
+    assert language_of(client, **{"Accept-Language": "ko"}) == "ko"
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)", ""]
+)
+def test_switch_is_no_open_redirect(client, target):
+    response = client.get("/language/ko", query_string={"next": target})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_switch_keeps_the_query_string(client):
+    response = client.get("/language/ko", query_string={"next": "/public?before=5"})
+    assert response.headers["Location"] == "/public?before=5"
+
+
+def test_unknown_language_is_a_404(client):
+    assert client.get("/language/fr").status_code == 404
+
+
+def test_catalogs_load_in_a_few_milliseconds():
+    import time
+
+    started = time.perf_counter()
+    catalogs = i18n.load_catalogs()
+    assert time.perf_counter() - started < 1.0
+    assert set(catalogs) == set(i18n.LANGUAGES)
+    assert catalogs["ko"].gettext("Not Found") == "찾을 수 없음"
+
+
+# --------------------------------------------------------------------------- the catalogs
+
+
+def extracted_messages() -> dict[object, tuple[str, int]]:
+    """Every marked string in twitapp (Python and templates), as pybabel extract finds it."""
+    with open(ROOT / "twitapp" / "babel.cfg", encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    found: dict[object, tuple[str, int]] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        found.setdefault(message, (filename, lineno))
+    return found
+
+
+def korean_catalog():
+    with open(KO_PO, "rb") as handle:
+        return read_po(handle, locale="ko")
+
+
+def test_every_marked_string_has_a_korean_translation():
+    catalog = korean_catalog()
+    missing = []
+    for message, where in extracted_messages().items():
+        msgid = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(msgid)
+        string = entry.string if entry is not None else None
+        text = string[0] if isinstance(string, tuple) else string
+        if entry is None or not text or entry.fuzzy:
+            missing.append(f"{where[0]}:{where[1]}: {msgid!r}")
+    assert not missing, "untranslated (run the pybabel commands in twitapp/i18n.py):\n" + "\n".join(missing)
+
+
+def test_translations_keep_their_placeholders():
+    problems = [
+        f"{message.id!r}: {errors}" for message, errors in korean_catalog().check() if errors
+    ]
+    assert not problems, "\n".join(problems)
+
+
+def test_werkzeug_texts_in_the_catalog_are_still_werkzeugs():
+    for code, (name, description) in i18n.HTTP_ERROR_TEXTS.items():
+        exception = werkzeug.exceptions.default_exceptions[code]()
+        assert (exception.name, exception.description) == (name, description), code
