@@ -17,7 +17,7 @@ from wsgi_stack.compression import Compress
 
 from . import db, errors, i18n, negotiation, security, web
 from .db import init_db
-from .views import auth, follow, timelines
+from .views import auth, follow, site, timelines
 
 __all__ = ["create_app", "init_db", "DEFAULTS", "instance_secret_key"]
 
@@ -46,7 +46,10 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SECURE": False,
     # Every form is a few hundred bytes: anything far larger is refused with 413.
     "MAX_CONTENT_LENGTH": 64 * 1024,
-    "GRAVATAR_URL": "https://www.gravatar.com/avatar/",
+    # Pictures of people are the app's own identicons. Set to Gravatar's base URL
+    # ("https://www.gravatar.com/avatar/") to show Gravatar pictures where people have one;
+    # the identicon still stands in when Gravatar cannot be reached.
+    "GRAVATAR_URL": None,
     # gzip pages and JSON for clients that accept it (wsgi_stack.compression; COMPRESS_* tune it).
     "COMPRESS": True,
 }
@@ -76,10 +79,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _check_secret_key(app)
 
     db.init_app(app)
+    auth.init_app(app)  # first: load_user runs before the CSRF check (a refused form comes back signed in)
     security.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    auth.init_app(app)
+    site.init_app(app)
     timelines.init_app(app)
     follow.init_app(app)
     negotiation.init_app(app)

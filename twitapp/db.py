@@ -42,6 +42,8 @@ import pymysql.cursors
 
 from wsgi_stack import current_app, g
 
+from .queries import SocialQueries
+
 log = logging.getLogger(__name__)
 
 #: Larger than any message id either backend hands out; "no ``before`` cursor".
@@ -277,7 +279,7 @@ _MYSQL_NO_SUCH_TABLE = 1146
 _MYSQL_LOCK_CONFLICTS = frozenset({1205, 1213})  # lock wait timeout, deadlock
 
 
-class Connection:
+class Connection(SocialQueries):
     """One connection to the app's database, with every query the app makes."""
 
     def __init__(self, url: str) -> None:

@@ -5,17 +5,34 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from collections.abc import Mapping
+
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from wsgi_stack import jsonify, render_template
+from wsgi_stack import current_app, g, jsonify, render_template, request
 
 from . import db
+from .security import CSRFError
 from .web import wants_json
 
 log = logging.getLogger(__name__)
 
 #: Seconds a client is told to wait after a 503 before trying again.
 RETRY_AFTER_UNAVAILABLE = 5
+
+
+class FieldErrors(HTTPException):
+    """Input refused field by field: ``fields`` maps a field name to what is wrong with it.
+
+    A JSON client gets them in the error shape (``error.fields``); the HTML views show them
+    next to their fields themselves. ``code`` is 400, or 409 when the only trouble is a
+    conflict with what exists (a user name already taken).
+    """
+
+    def __init__(self, fields: Mapping[str, str], code: int = 400) -> None:
+        self.code = code
+        self.fields = dict(fields)
+        super().__init__("; ".join(self.fields.values()))
 
 
 def init_app(app: Any) -> None:
@@ -30,11 +47,34 @@ def http_error(error: HTTPException) -> Any:
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     headers.append(("Vary", "Accept"))  # the body below depends on it
     if wants_json():
-        body = {"error": {"code": error.code, "name": error.name, "description": error.description}}
-        response = jsonify(body)
+        body: dict[str, Any] = {
+            "code": error.code, "name": error.name, "description": error.description
+        }
+        if isinstance(error, FieldErrors):
+            body["fields"] = error.fields
+        response = jsonify({"error": body})
+    elif isinstance(error, CSRFError) and (retry := _csrf_retry()) is not None:
+        # The form comes back as it was sent, with a valid token, for the person to send again.
+        response = retry(CSRF_RETRY_MESSAGE)
+        return response
     else:
         response = render_template("error.html", error=error)
     return response, error.code, headers
+
+
+#: Shown when a form came back without a valid token (an old tab, an expired session).
+CSRF_RETRY_MESSAGE = (
+    "The form's security token had expired, so nothing was done. Check it and send it again."
+)
+
+
+def _csrf_retry() -> Any:
+    """The view's way of showing its form again after a CSRF failure, if it has one."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    retry = getattr(view, "csrf_retry", None)
+    if retry is None or ("user" not in g):
+        return None
+    return retry
 
 
 def database_unavailable(exc: db.DatabaseUnavailable) -> Any:

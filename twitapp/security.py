@@ -9,14 +9,17 @@ login attempt and one upsert per failure.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import math
 import secrets
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
-from werkzeug.exceptions import BadRequest, TooManyRequests
+from werkzeug.exceptions import BadRequest, TooManyRequests, Unauthorized
 
-from wsgi_stack import current_app, request, session
+from wsgi_stack import current_app, g, request, session
 
 from . import db
 
@@ -26,17 +29,54 @@ _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CSRF_SESSION_KEY = "csrf_token"
 CSRF_FIELD = "csrf_token"
 
-#: The pages use no inline script or style; images come from Gravatar.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self' https://www.gravatar.com; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-)
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def content_security_policy(gravatar_url: str | None) -> str:
+    """No inline script or style; script, style and pictures from the site itself, and from
+    Gravatar's host only when the site turned Gravatar on."""
+    images = "'self'"
+    if gravatar_url:
+        parts = urlsplit(gravatar_url)
+        images += f" {parts.scheme}://{parts.netloc}"
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
+        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    )
 
 
 def init_app(app: Any) -> None:
+    """Hooks of the app. Run after ``auth`` registered ``load_user``, so a refused form can
+    be shown again to the person who is signed in."""
+    app.config["CONTENT_SECURITY_POLICY"] = content_security_policy(app.config.get("GRAVATAR_URL"))
     app.before_request(check_csrf)
     app.after_request(add_security_headers)
     app.add_template_global(csrf_token)
+
+
+def login_required(view: View) -> View:
+    """Answer 401 to a signed-out request. A signed-out POST to such a view skips the CSRF
+    check (it can change nothing), so a client learns it must sign in, not that a token
+    was missing."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if not g.user:
+            raise Unauthorized("Sign in first.")
+        return view(*args, **kwargs)
+
+    wrapper.login_required = True  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def on_csrf_failure(retry: Callable[[str], Any]) -> Callable[[View], View]:
+    """Show the view's form again with ``retry(message)`` when its CSRF token was refused."""
+
+    def mark(view: View) -> View:
+        view.csrf_retry = retry  # type: ignore[attr-defined]
+        return view
+
+    return mark
 
 
 # --------------------------------------------------------------------------- CSRF
@@ -73,6 +113,9 @@ def check_csrf() -> None:
         return
     if getattr(request, "routing_exception", None) is not None:
         return  # no such URL or method: let routing answer 404/405 rather than 400
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "login_required", False) and not session.get("user_id"):
+        return  # the view answers 401 before it touches anything
     expected = session.get(_CSRF_SESSION_KEY)
     sent = request.headers.get("X-CSRF-Token") or request.form.get(CSRF_FIELD)
     if not isinstance(expected, str) or not expected or not sent:
@@ -88,7 +131,7 @@ def add_security_headers(response: Any) -> Any:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Content-Security-Policy", current_app.config["CONTENT_SECURITY_POLICY"])
     headers.setdefault("Referrer-Policy", "same-origin")
     return response
 

@@ -1,66 +1,130 @@
-"""Small helpers shared by the views and templates: content negotiation, gravatars, times."""
+"""Small helpers shared by the views and templates: content negotiation, input, cursors, times."""
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlencode
 
 from werkzeug.exceptions import BadRequest
 
-from wsgi_stack import current_app, request
+from wsgi_stack import request, url_for
 
-from . import db
+from . import avatars, db
 
 JSON = "application/json"
 HTML = "text/html"
 
 
 def wants_json() -> bool:
-    """Whether the client prefers JSON to HTML (HTML wins ties and ``*/*``)."""
+    """Whether to answer JSON: the client prefers it to HTML (HTML wins ties and ``*/*``),
+    or it sent a JSON body."""
+    if request.is_json:
+        return True
     return request.accept_mimetypes.best_match([HTML, JSON]) == JSON
 
 
-def gravatar_url(email: str, size: int = 80) -> str:
-    """Gravatar picture of ``email``: MD5 of the trimmed, lower-cased address; identicon fallback."""
-    digest = hashlib.md5(email.strip().lower().encode("utf-8"), usedforsecurity=False).hexdigest()
-    query = urlencode({"d": "identicon", "s": size})
-    return f"{current_app.config['GRAVATAR_URL']}{digest}?{query}"
+def form_data() -> Mapping[str, Any]:
+    """The submitted fields: the form, or the JSON body (which must be an object)."""
+    if not request.is_json:
+        return request.form
+    body = request.get_json()  # a malformed body is a 400 already
+    if not isinstance(body, dict):
+        raise BadRequest("The JSON body must be an object of field names and values.")
+    return body
+
+
+def text_field(data: Mapping[str, Any], name: str) -> str:
+    """Field ``name`` as a string ('' when absent); a JSON number or list is a 400."""
+    value = data.get(name, "")
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadRequest(f"The field {name!r} must be a string.")
+    return value
+
+
+# --------------------------------------------------------------------------- times
+
+def _utc(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(int(timestamp), timezone.utc)
 
 
 def iso_time(timestamp: int) -> str:
     """``pub_date`` (Unix seconds) as ISO-8601 in UTC."""
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).isoformat()
+    return _utc(timestamp).isoformat()
 
 
 def format_datetime(timestamp: int) -> str:
-    """``pub_date`` for people, as MiniTwit showed it."""
-    return datetime.fromtimestamp(int(timestamp), timezone.utc).strftime("%Y-%m-%d @ %H:%M")
+    """The full date, with its zone, as shown on hover."""
+    return _utc(timestamp).strftime("%Y-%m-%d @ %H:%M UTC")
+
+
+def relative_time(timestamp: int) -> str:
+    """How long ago, as people say it; past a week, the date."""
+    seconds = max(0, int(db.now()) - int(timestamp))
+    if seconds < 60:
+        return "just now"
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = seconds // size
+            if unit == "day" and count > 7:
+                break
+            return f"{count} {unit}{'s' if count != 1 else ''} ago"
+    when = _utc(timestamp)
+    return f"{when.day} {when:%b %Y}"
+
+
+# --------------------------------------------------------------------------- paging
+
+def _cursor(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
+        raise BadRequest(f"{name!r} must be a positive message id.")
+    return int(raw)
 
 
 def before_cursor() -> int:
     """The ``?before=<message_id>`` cursor, or :data:`db.NO_CURSOR`; garbage is a 400."""
-    raw = request.args.get("before")
-    if raw is None or raw == "":
-        return db.NO_CURSOR
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
-        raise BadRequest("'before' must be a positive message id.")
-    return int(raw)
+    value = _cursor("before")
+    return db.NO_CURSOR if value is None else value
 
 
-def message_json(row: dict[str, Any]) -> dict[str, Any]:
+def after_cursor() -> int | None:
+    """The ``?after=<message_id>`` cursor (newer messages), or None; garbage is a 400."""
+    value = _cursor("after")
+    if value is not None and request.args.get("before"):
+        raise BadRequest("Give 'before' or 'after', not both.")
+    return value
+
+
+# --------------------------------------------------------------------------- JSON shapes
+
+def user_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "username": row["username"],
+        "url": url_for("user_timeline", username=row["username"]),
+        "avatar": avatars.avatar_url(row["email"], 48),
+    }
+
+
+def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "message_id": int(row["message_id"]),
         "author": row["username"],
         "text": row["text"],
         "pub_date": iso_time(row["pub_date"]),
-        "gravatar": gravatar_url(row["email"], 48),
+        "url": url_for("message_page", username=row["username"], message_id=int(row["message_id"])),
+        "avatar": avatars.avatar_url(row["email"], 48),
     }
 
 
 def init_app(app: Any) -> None:
     """Make the helpers available to templates as filters."""
-    app.add_template_filter(gravatar_url, "gravatar")
+    app.add_template_filter(avatars.avatar_url, "avatar")
+    app.add_template_filter(avatars.identicon_url, "identicon")
     app.add_template_filter(iso_time, "isotime")
     app.add_template_filter(format_datetime, "datetimeformat")
+    app.add_template_filter(relative_time, "timeago")

@@ -45,8 +45,9 @@ def test_add_message_needs_a_user(client: Any) -> None:
 
 
 def test_add_message_other_methods(client: Any) -> None:
-    # GET falls through to the user page rule, and no user may be called add_message.
-    assert client.get("/add_message").status_code == 404
+    # A reload of an old /add_message address goes home (and, signed out, on to /public).
+    response = client.get("/add_message")
+    assert response.status_code == 302 and response.location == "/"
     response = client.put("/add_message")
     assert response.status_code == 405
     assert "POST" in response.headers["Allow"]
@@ -163,9 +164,9 @@ def test_json_answer(client: Any) -> None:
         published = datetime.fromisoformat(message["pub_date"])
         assert published.tzinfo is not None
         assert before <= published <= datetime.now(timezone.utc)
-        digest = hashlib.md5(b"alice@example.com").hexdigest()
-        assert message["gravatar"].startswith(f"https://www.gravatar.com/avatar/{digest}?")
-        assert "d=identicon" in message["gravatar"]
+        digest = hashlib.sha256(b"alice@example.com").hexdigest()[:32]
+        assert message["avatar"] == f"/avatars/{digest}.svg"
+        assert message["url"] == f"/alice/{message['message_id']}"
 
 
 @pytest.mark.parametrize(
@@ -188,12 +189,35 @@ def test_content_negotiation(client: Any, accept: str | None, json: bool) -> Non
     assert "Accept" in response.headers["Vary"]
 
 
-def test_gravatar_on_html_page(client: Any) -> None:
+def test_avatar_is_the_apps_own_picture(client: Any) -> None:
+    """No third party by default: the picture is an identicon served by the app."""
     register(client, "alice", email="Alice@Example.com")
     login(client, "alice")
     post(client, "pic")
-    digest = hashlib.md5(b"alice@example.com").hexdigest()
-    assert f"https://www.gravatar.com/avatar/{digest}?d=identicon&amp;s=48" in client.get("/public").text
+    digest = hashlib.sha256(b"alice@example.com").hexdigest()[:32]
+    page = client.get("/public").text
+    assert f'src="/avatars/{digest}.svg"' in page
+    assert "gravatar" not in page.lower()
+    picture = client.get(f"/avatars/{digest}.svg")
+    assert picture.status_code == 200 and picture.mimetype == "image/svg+xml"
+    assert picture.text.startswith("<svg") and "<path" in picture.text
+    assert "immutable" in picture.headers["Cache-Control"]
+    assert client.get(f"/avatars/{digest}.svg").data == picture.data  # the same every time
+    other = client.get(f"/avatars/{'0' * 31}1.svg").data
+    assert other != picture.data
+    for bad in ("xyz", digest[:-1], digest.upper(), "../etc"):
+        assert client.get(f"/avatars/{bad}.svg").status_code == 404
+
+
+def test_gravatar_when_configured_falls_back_to_the_identicon(app_factory: Any) -> None:
+    client = app_factory(GRAVATAR_URL="https://www.gravatar.com/avatar/").test_client()
+    register(client, "alice", email="Alice@Example.com")
+    login(client, "alice")
+    post(client, "pic")
+    digest = hashlib.sha256(b"alice@example.com").hexdigest()
+    page = client.get("/public").text
+    assert f'src="https://www.gravatar.com/avatar/{digest}?d=404&amp;s=48"' in page
+    assert f'data-fallback="/avatars/{digest[:32]}.svg"' in page
 
 
 # --------------------------------------------------------------------------- pagination

@@ -1,4 +1,4 @@
-"""Following and unfollowing other users.
+"""Following and unfollowing other users, and the lists of followers and followed.
 
 The state changes are POSTs (with the CSRF token). A GET of MiniTwit's URLs shows a
 one-button confirmation, so old links keep working without letting another site make
@@ -9,22 +9,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from werkzeug.exceptions import BadRequest, NotFound, Unauthorized
+from werkzeug.exceptions import BadRequest, NotFound
 
-from wsgi_stack import flash, g, redirect, render_template, request, url_for
+from wsgi_stack import (
+    current_app,
+    flash,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
-from .. import db
+from .. import db, security
+from ..web import user_json, wants_json
 
 
 def init_app(app: Any) -> None:
     app.add_url_rule("/<username>/follow", "follow_user", follow_user, methods=["GET", "POST"])
     app.add_url_rule("/<username>/unfollow", "unfollow_user", unfollow_user, methods=["GET", "POST"])
+    app.add_url_rule("/<username>/followers", "followers", followers)
+    app.add_url_rule("/<username>/following", "following", following)
 
 
 def _target(username: str) -> dict[str, Any]:
-    """The user named in the URL; 401 when signed out, 404 when there is no such user."""
-    if not g.user:
-        raise Unauthorized("Sign in to follow people.")
+    """The user named in the URL; 404 when there is no such user, 400 for oneself."""
     whom = db.get_db().user_by_name(username)
     if whom is None:
         raise NotFound(f"There is no user called {username!r}.")
@@ -33,21 +44,77 @@ def _target(username: str) -> dict[str, Any]:
     return whom
 
 
+def _confirm_again(action: str) -> Any:
+    def retry(message: str) -> Any:
+        flash(message, "error")
+        whom = _target(str(request.view_args["username"]))  # type: ignore[index]
+        page = render_template("confirm.html", action=action, following=action == "follow_user",
+                               whom=whom)
+        return page, 400
+    return retry
+
+
+@security.on_csrf_failure(_confirm_again("follow_user"))
+@security.login_required
 def follow_user(username: str) -> Any:
+    """GET asks to confirm; POST follows (JSON: 204). Following twice is no error."""
     whom = _target(username)
     if request.method == "GET":
         return render_template("confirm.html", action="follow_user", following=True, whom=whom)
     who_id, whom_id = int(g.user["user_id"]), int(whom["user_id"])
     db.get_db().write_transaction(lambda conn: conn.follow(who_id, whom_id))
+    if wants_json():
+        return "", 204
     flash(f'You are now following "{whom["username"]}"', "success")
     return redirect(url_for("user_timeline", username=whom["username"]))
 
 
+@security.on_csrf_failure(_confirm_again("unfollow_user"))
+@security.login_required
 def unfollow_user(username: str) -> Any:
+    """GET asks to confirm; POST unfollows (JSON: 204)."""
     whom = _target(username)
     if request.method == "GET":
         return render_template("confirm.html", action="unfollow_user", following=False, whom=whom)
     who_id, whom_id = int(g.user["user_id"]), int(whom["user_id"])
     db.get_db().write_transaction(lambda conn: conn.unfollow(who_id, whom_id))
+    if wants_json():
+        return "", 204
     flash(f'You are no longer following "{whom["username"]}"', "success")
     return redirect(url_for("user_timeline", username=whom["username"]))
+
+
+def followers(username: str) -> Any:
+    return _people(username, "followers")
+
+
+def following(username: str) -> Any:
+    return _people(username, "following")
+
+
+def _people(username: str, which: str) -> Any:
+    """Who follows ``username``, or whom they follow, by user id from ``?after=<id>`` on."""
+    conn = db.get_db()
+    profile = conn.user_by_name(username)
+    if profile is None:
+        raise NotFound(f"There is no user called {username!r}.")
+    raw = request.args.get("after", "")
+    if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        raise BadRequest("'after' must be a user id.")
+    after = int(raw or 0)
+    per_page = int(current_app.config["MESSAGES_PER_PAGE"])
+    read = conn.followers if which == "followers" else conn.following
+    rows = read(int(profile["user_id"]), after, per_page + 1)
+    page = rows[:per_page]
+    name = profile["username"]
+    next_url = url_for(which, username=name, after=page[-1]["user_id"]) if len(rows) > per_page else None
+    if wants_json():
+        response = jsonify({"users": [user_json(row) for row in page], "next_url": next_url})
+    else:
+        response = make_response(render_template(
+            "people.html", which=which, profile_user=profile, people=page, next_url=next_url,
+            first_url=url_for(which, username=name) if after else None,
+            counts=conn.profile_counts(int(profile["user_id"])),
+        ))
+    response.vary.add("Accept")
+    return response

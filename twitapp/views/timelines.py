@@ -1,7 +1,9 @@
-"""The three timelines (home, public, one user's) and posting a message.
+"""The three timelines (home, public, one user's), a message's own page, posting and deleting.
 
-Every timeline answers HTML or, for ``Accept: application/json``, JSON with a ``next``
-cursor, and pages by keyset: ``?before=<message_id>`` shows messages older than that one.
+Every timeline answers HTML or, for ``Accept: application/json``, JSON, and pages by keyset
+both ways: ``?before=<message_id>`` shows the messages older than that one, ``?after=`` the
+ones newer. Posting goes to the home URL itself (MiniTwit's ``/add_message`` still works), so a
+refused message is shown again, with its error, at the address of the page it was typed on.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from werkzeug.exceptions import NotFound, Unauthorized
+from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from wsgi_stack import (
     current_app,
@@ -23,80 +25,170 @@ from wsgi_stack import (
     url_for,
 )
 
-from .. import db
-from ..web import before_cursor, message_json, wants_json
+from .. import db, security
+from ..errors import FieldErrors
+from ..web import (
+    after_cursor,
+    before_cursor,
+    form_data,
+    message_json,
+    text_field,
+    user_json,
+    wants_json,
+)
 
+#: ``fetch(cursor, limit)``: a page of rows, newest first.
 Fetch = Callable[[int, int], list[dict[str, Any]]]
 
 
 def init_app(app: Any) -> None:
-    app.add_url_rule("/", "timeline", timeline)
+    app.add_url_rule("/", "timeline", timeline, methods=["GET", "POST"])
     app.add_url_rule("/public", "public_timeline", public_timeline)
-    app.add_url_rule("/add_message", "add_message", add_message, methods=["POST"])
+    app.add_url_rule("/add_message", "add_message", add_message, methods=["GET", "POST"])
     app.add_url_rule("/<username>", "user_timeline", user_timeline)
+    app.add_url_rule("/<username>/<int:message_id>", "message_page", message_page)
+    app.add_url_rule("/<username>/<int:message_id>/delete", "delete_message", delete_message,
+                     methods=["GET", "POST"])
 
 
+def _post_again(message: str) -> Any:
+    return _home_page(request.form.get("text", ""), 400, {"text": message})
+
+
+@security.on_csrf_failure(_post_again)
 def timeline() -> Any:
-    """Home: your messages and those of whom you follow; signed out, the public timeline."""
+    """Home: your messages and those of whom you follow; signed out, the public timeline.
+    A POST here posts a message."""
+    if request.method == "POST":
+        return add_message()
     if not g.user:
         return redirect(url_for("public_timeline"))
     return _home_page()
 
 
-def _home_page(draft: str = "", status: int = 200) -> Any:
+def _home_page(draft: str = "", status: int = 200, errors: dict[str, str] | None = None) -> Any:
     user_id = int(g.user["user_id"])
     conn = db.get_db()
+    for message in (errors or {}).values():
+        flash(message, "error")
     return render_timeline(
         lambda before, limit: conn.home_timeline(user_id, before, limit),
+        lambda after, limit: conn.home_timeline_after(user_id, after, limit),
         endpoint="timeline",
         title="My Timeline",
         draft=draft,
         status=status,
+        errors=errors or {},
     )
 
 
 def public_timeline() -> Any:
     conn = db.get_db()
-    return render_timeline(conn.public_timeline, endpoint="public_timeline", title="Public Timeline")
+    return render_timeline(conn.public_timeline, conn.public_timeline_after,
+                           endpoint="public_timeline", title="Public Timeline")
+
+
+def _profile(username: str) -> dict[str, Any]:
+    profile = db.get_db().user_by_name(username)
+    if profile is None:
+        raise NotFound(f"There is no user called {username!r}.")
+    return profile
 
 
 def user_timeline(username: str) -> Any:
     conn = db.get_db()
-    profile = conn.user_by_name(username)
-    if profile is None:
-        raise NotFound(f"There is no user called {username!r}.")
+    profile = _profile(username)
     author_id = int(profile["user_id"])
     followed = bool(g.user) and conn.is_following(int(g.user["user_id"]), author_id)
     return render_timeline(
         lambda before, limit: conn.user_timeline(author_id, before, limit),
+        lambda after, limit: conn.user_timeline_after(author_id, after, limit),
         endpoint="user_timeline",
         endpoint_args={"username": profile["username"]},
         title=f"{profile['username']}'s Timeline",
         profile_user=profile,
         followed=followed,
+        counts=conn.profile_counts(author_id),
     )
 
 
+@security.on_csrf_failure(_post_again)
 def add_message() -> Any:
-    """Post a message as the signed-in user (401 when signed out)."""
+    """Post a message as the signed-in user (401 when signed out).
+
+    MiniTwit's URL; the page's own form posts to ``/``. A GET (a reload of an old
+    ``/add_message`` address) goes home.
+    """
+    if request.method == "GET":
+        return redirect(url_for("timeline"))
     if not g.user:
         raise Unauthorized("Sign in to post a message.")
-    text = request.form["text"].replace("\r\n", "\n")
+    text = text_field(form_data(), "text").replace("\r\n", "\n")
     limit = int(current_app.config["MESSAGE_MAX_LENGTH"])
+    error = None
     if not text.strip():
-        flash("You have to enter a message", "error")
-        return _home_page(text, 400)
-    if len(text) > limit:
-        flash(f"Your message is too long: at most {limit} characters, this one has {len(text)}", "error")
-        return _home_page(text, 400)
+        error = "You have to enter a message"
+    elif len(text) > limit:
+        error = f"Your message is too long: at most {limit} characters, this one has {len(text)}"
+    if error:
+        if wants_json():
+            raise FieldErrors({"text": error})
+        return _home_page(text, 400, {"text": error})
     author_id = int(g.user["user_id"])
-    db.get_db().write_transaction(lambda conn: conn.add_message(author_id, text, db.now()))
+    message_id = db.get_db().write_transaction(
+        lambda conn: conn.add_message(author_id, text, db.now())
+    )
+    if wants_json():
+        row = db.get_db().message_by_id(message_id)
+        assert row is not None  # just written, on this connection
+        response = make_response(jsonify({"message": message_json(row)}), 201)
+        response.headers["Location"] = message_json(row)["url"]
+        return response
     flash("Your message was recorded", "success")
     return redirect(url_for("timeline"))
 
 
+add_message.login_required = True  # type: ignore[attr-defined]  # a signed-out POST: 401, not CSRF
+
+
+def _message(username: str, message_id: int) -> dict[str, Any]:
+    """The message at this address; 404 when there is none or another author wrote it."""
+    row = db.get_db().message_by_id(message_id)
+    if row is None or str(row["username"]).lower() != username.lower():
+        raise NotFound("There is no such message. It may have been deleted.")
+    return row
+
+
+def message_page(username: str, message_id: int) -> Any:
+    row = _message(username, message_id)
+    if wants_json():
+        response = jsonify({"message": message_json(row)})
+    else:
+        response = make_response(render_template("message.html", message=row))
+    response.vary.add("Accept")
+    return response
+
+
+@security.login_required
+def delete_message(username: str, message_id: int) -> Any:
+    """Delete your own message: GET asks to confirm, POST (with the CSRF token) deletes.
+    401 signed out, 404 no such message, 403 someone else's; JSON 204 when done."""
+    row = _message(username, message_id)
+    if int(row["author_id"]) != int(g.user["user_id"]):
+        raise Forbidden("You can only delete your own messages.")
+    if request.method == "GET":
+        return render_template("confirm_delete.html", message=row)
+    user_id = int(g.user["user_id"])
+    db.get_db().write_transaction(lambda conn: conn.delete_message(message_id, user_id))
+    if wants_json():
+        return "", 204
+    flash("Your message was deleted", "success")
+    return redirect(url_for("timeline"))
+
+
 def render_timeline(
-    fetch: Fetch,
+    older: Fetch,
+    newer: Fetch,
     *,
     endpoint: str,
     title: str,
@@ -104,29 +196,41 @@ def render_timeline(
     status: int = 200,
     **context: Any,
 ) -> Any:
-    """One page of a timeline as HTML or JSON, with the cursor of the next page.
+    """One page of a timeline as HTML or JSON, with links to the older and newer pages.
 
-    One row more than the page is read, so "is there an older page" needs no extra query.
+    One row more than the page is read, so "is there another page that way" needs no extra
+    query; the other direction costs one index probe of a single row.
     """
-    before = before_cursor()
     per_page = int(current_app.config["MESSAGES_PER_PAGE"])
-    rows = fetch(before, per_page + 1)
-    page, more = rows[:per_page], len(rows) > per_page
-    next_before = int(page[-1]["message_id"]) if more else None
+    after = after_cursor()
+    if after is None:
+        before = before_cursor()
+        rows = older(before, per_page + 1)
+        page, more_older = rows[:per_page], len(rows) > per_page
+        more_newer = before != db.NO_CURSOR and (not page or bool(newer(int(page[0]["message_id"]), 1)))
+    else:
+        rows = newer(after, per_page + 1)
+        page, more_newer = rows[-per_page:], len(rows) > per_page
+        more_older = bool(page) and bool(older(int(page[-1]["message_id"]), 1))
     args = endpoint_args or {}
+    next_before = int(page[-1]["message_id"]) if more_older and page else None
+    newer_after = int(page[0]["message_id"]) if more_newer and page else None
     next_url = url_for(endpoint, before=next_before, **args) if next_before else None
+    first_url = url_for(endpoint, **args)
+    newer_url = url_for(endpoint, after=newer_after, **args) if newer_after else (
+        first_url if more_newer else None)
     if wants_json():
-        response = make_response(
-            jsonify(
-                {
-                    "title": title,
-                    "messages": [message_json(row) for row in page],
-                    "next": next_before,
-                    "next_url": next_url,
-                }
-            ),
-            status,
-        )
+        body: dict[str, Any] = {
+            "title": title,
+            "messages": [message_json(row) for row in page],
+            "next": next_before,
+            "next_url": next_url,
+            "newer": newer_after,
+            "newer_url": newer_url,
+        }
+        if "profile_user" in context:
+            body["user"] = user_json(context["profile_user"]) | context["counts"]
+        response = make_response(jsonify(body), status)
     else:
         html = render_template(
             "timeline.html",
@@ -134,8 +238,9 @@ def render_timeline(
             endpoint=endpoint,
             messages=page,
             next_url=next_url,
-            first_page=before == db.NO_CURSOR,
-            first_url=url_for(endpoint, **args),
+            newer_url=newer_url,
+            first_page=not more_newer,
+            first_url=first_url,
             max_length=int(current_app.config["MESSAGE_MAX_LENGTH"]),
             **context,
         )
