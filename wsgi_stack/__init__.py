@@ -11,6 +11,7 @@ The layers, bottom-up (imports only point down)::
     sessions     signed-cookie sessions (standard library only)
     helpers      url_for, redirect, abort, flash, send_from_directory, ...
     ctx          application and request contexts
+    signals      blinker signals (request_started, template_rendered, ...), free when unheard
     globals      the context variables and the proxies (request, session, g, current_app)
     routing      Werkzeug's Map/Rule glue
     wrappers     Request/Response on Werkzeug's
@@ -49,6 +50,16 @@ from .helpers import send_from_directory as send_from_directory
 from .helpers import stream_with_context as stream_with_context
 from .helpers import url_for as url_for
 from .json import jsonify as jsonify
+from .signals import appcontext_popped as appcontext_popped
+from .signals import appcontext_pushed as appcontext_pushed
+from .signals import appcontext_tearing_down as appcontext_tearing_down
+from .signals import before_render_template as before_render_template
+from .signals import got_request_exception as got_request_exception
+from .signals import message_flashed as message_flashed
+from .signals import request_finished as request_finished
+from .signals import request_started as request_started
+from .signals import request_tearing_down as request_tearing_down
+from .signals import template_rendered as template_rendered
 from .templating import render_template as render_template
 from .templating import render_template_string as render_template_string
 from .templating import stream_template as stream_template

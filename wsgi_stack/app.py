@@ -47,6 +47,14 @@ from .ctx import AppContext, RequestContext, _AppCtxGlobals, _sentinel
 from .globals import _cv_app, _cv_request, request, request_ctx
 from .logging import trace_logger
 from .sessions import SecureCookieSessionInterface, SessionInterface
+from .signals import (
+    appcontext_tearing_down,
+    got_request_exception,
+    request_finished,
+    request_started,
+    request_tearing_down,
+)
+from .signals import send as send_signal
 from .wrappers import Request, Response, split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -268,6 +276,8 @@ class App(AppSetup):
         if self.before_first_request_funcs and not self._before_first_request_done:
             self._run_before_first_request()
         try:
+            if request_started.receivers:
+                send_signal(request_started, self)
             rv = self.preprocess_request()
             if rv is None:
                 rv = self.dispatch_request()
@@ -390,6 +400,8 @@ class App(AppSetup):
         response = self.make_response(rv)
         try:
             response = self.process_response(response)
+            if request_finished.receivers:
+                send_signal(request_finished, self, response=response)
         except Exception:
             if not from_error_handler:
                 raise
@@ -491,21 +503,31 @@ class App(AppSetup):
 
     def do_teardown_request(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Run the ``teardown_request`` functions (in the order of ``after_request``
-        functions), each with the exception that ended the request, or ``None``."""
+        functions), each with the exception that ended the request, or ``None``; then
+        send ``request_tearing_down``."""
         scopes = reversed(self._request_scopes(_cv_request.get().request))
         funcs = [f for scope in scopes for f in reversed(self.teardown_request_funcs.get(scope, ()))]
+        if not funcs and not request_tearing_down.receivers:
+            return
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
         if funcs:
-            if exc is _sentinel:
-                exc = sys.exc_info()[1]
             self._run_teardowns("teardown_request", funcs, exc)
+        if request_tearing_down.receivers:
+            send_signal(request_tearing_down, self, exc=exc)
 
     def do_teardown_appcontext(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
-        """Run the ``teardown_appcontext`` functions (last registered first)."""
+        """Run the ``teardown_appcontext`` functions (last registered first); then
+        send ``appcontext_tearing_down``."""
         funcs = self.teardown_appcontext_funcs
+        if not funcs and not appcontext_tearing_down.receivers:
+            return
+        if exc is _sentinel:
+            exc = sys.exc_info()[1]
         if funcs:
-            if exc is _sentinel:
-                exc = sys.exc_info()[1]
             self._run_teardowns("teardown_appcontext", funcs[::-1], exc)
+        if appcontext_tearing_down.receivers:
+            send_signal(appcontext_tearing_down, self, exc=exc)
 
     def _run_teardowns(
         self, kind: str, funcs: list[t.Callable[..., t.Any]], exc: BaseException | None
@@ -593,6 +615,8 @@ class App(AppSetup):
         if there is one (it receives an ``InternalServerError`` whose
         ``original_exception`` is ``e``)."""
         exc_info = sys.exc_info()
+        if got_request_exception.receivers:
+            send_signal(got_request_exception, self, exception=e)
         propagate = self._propagate_exceptions()
         req_ctx = _cv_request.get(None)
         if req_ctx is not None and req_ctx.trace is not None:

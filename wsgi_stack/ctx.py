@@ -29,6 +29,8 @@ from werkzeug.exceptions import HTTPException
 
 from . import routing
 from .globals import _cv_app, _cv_request
+from .signals import appcontext_popped, appcontext_pushed
+from .signals import send as send_signal
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import App
@@ -137,6 +139,10 @@ def has_app_context() -> bool:
 class AppContext:
     """The application context; ``with app.app_context():`` pushes one."""
 
+    #: The layer trace of the request that pushed this context (set by
+    #: :meth:`RequestContext.push` when tracing), for the signals sent around it.
+    trace: RequestTrace | None = None
+
     def __init__(self, app: App) -> None:
         self.app = app
         self.g: _AppCtxGlobals = app.app_ctx_globals_class()
@@ -151,6 +157,8 @@ class AppContext:
     def push(self) -> None:
         """Make this the current application context."""
         self._cv_tokens.append(_cv_app.set(self))
+        if appcontext_pushed.receivers:
+            send_signal(appcontext_pushed, self.app)
 
     def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
         """Pop it; the outermost pop runs the ``teardown_appcontext`` functions."""
@@ -164,6 +172,8 @@ class AppContext:
             _cv_app.reset(self._cv_tokens.pop())
         if current is not self:
             raise AssertionError(f"Popped wrong app context. ({current!r} instead of {self!r})")
+        if appcontext_popped.receivers:
+            send_signal(appcontext_popped, self.app, trace=self.trace)
 
     def __enter__(self) -> AppContext:
         self.push()
@@ -274,6 +284,8 @@ class RequestContext:
         app_ctx = _cv_app.get(None)
         if app_ctx is None or app_ctx.app is not self.app:
             app_ctx = self.app.app_context()
+            if trace is not None:
+                app_ctx.trace = trace
             app_ctx.push()
         else:
             app_ctx = None

@@ -20,6 +20,8 @@ from werkzeug.utils import redirect as _wz_redirect
 from werkzeug.wrappers import Response as BaseResponse
 
 from .globals import _cv_app, _cv_request, current_app, request, request_ctx, session
+from .signals import message_flashed
+from .signals import send as send_signal
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .wrappers import Response
@@ -145,6 +147,9 @@ def flash(message: str, category: str = "message") -> None:
     flashes.append((category, message))
     # Assigned back, not only mutated: the session notices assignments only.
     session["_flashes"] = flashes
+    if message_flashed.receivers:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        send_signal(message_flashed, app, message=message, category=category)
 
 
 def get_flashed_messages(

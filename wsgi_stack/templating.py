@@ -18,6 +18,8 @@ from jinja2 import Environment as BaseEnvironment
 from jinja2 import Template, TemplateNotFound
 
 from .globals import _cv_app, _cv_request, current_app
+from .signals import before_render_template, template_rendered
+from .signals import send as send_signal
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import App
@@ -103,11 +105,16 @@ def _render(app: App, template: Template, context: dict[str, t.Any]) -> str:
     trace = _current_trace()
     span = trace.enter("template", template.name or "<string>") if trace is not None else None
     app.update_template_context(context)
+    if before_render_template.receivers:  # receivers may still change the context
+        send_signal(before_render_template, app, template=template, context=context)
     if span is None:
-        return template.render(context)
-    assert trace is not None
-    rendered = trace.run(span, template.render, context)
-    trace.leave(span, size=len(rendered))
+        rendered = template.render(context)
+    else:
+        assert trace is not None
+        rendered = trace.run(span, template.render, context)
+        trace.leave(span, size=len(rendered))
+    if template_rendered.receivers:
+        send_signal(template_rendered, app, template=template, context=context)
     return rendered
 
 
@@ -143,9 +150,14 @@ def render_template_string(source: str, **context: t.Any) -> str:
 
 def _stream(app: App, template: Template, context: dict[str, t.Any]) -> t.Iterator[str]:
     app.update_template_context(context)
+    if before_render_template.receivers:
+        send_signal(before_render_template, app, template=template, context=context)
 
     def generate() -> t.Iterator[str]:
         yield from template.generate(context)
+        # Rendered means fully generated: sent when the stream is exhausted.
+        if template_rendered.receivers:
+            send_signal(template_rendered, app, template=template, context=context)
 
     stream = generate()
     # Keep the request context alive while the body is generated after the view returns.

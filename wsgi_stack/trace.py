@@ -48,6 +48,7 @@ LAYERS = (
     "template",
     "response",
     "error",
+    "signal",  # a blinker signal sent to at least one receiver (wsgi_stack.signals)
 )
 
 
