@@ -9,6 +9,7 @@ The layers, bottom-up (imports only point down)::
     logging      the app's logger and its default handler
     templating   Jinja2 environment and template context
     sessions     signed-cookie sessions (standard library only)
+    views        View, MethodView: class-based views
     helpers      url_for, redirect, abort, flash, send_from_directory, ...
     ctx          application and request contexts
     signals      blinker signals (request_started, template_rendered, ...), free when unheard

@@ -377,8 +377,9 @@ class App(AppSetup):
         return response
 
     def ensure_sync(self, func: t.Callable[..., t.Any]) -> t.Callable[..., t.Any]:
-        """Return ``func`` runnable from sync code (coroutine functions are run on a
-        new event loop; async views are otherwise out of this framework's scope)."""
+        """Return ``func`` callable from this synchronous (WSGI) code: plain functions
+        as they are, ``async def`` functions (views, hooks, error handlers, signal
+        receivers) wrapped by :meth:`async_to_sync`. Override to run them differently."""
         # The common case, a plain function, without inspect's several calls.
         if type(func) is FunctionType and not func.__code__.co_flags & CO_COROUTINE:
             return func
@@ -387,12 +388,19 @@ class App(AppSetup):
         return func
 
     def async_to_sync(self, func: t.Callable[..., cabc.Coroutine[t.Any, t.Any, t.Any]]) -> t.Callable[..., t.Any]:
-        import asyncio
-
-        def run(*args: t.Any, **kwargs: t.Any) -> t.Any:
-            return asyncio.run(func(*args, **kwargs))
-
-        return update_wrapper(run, func)
+        """Wrap a coroutine function so that calling it runs it to completion and
+        returns its result, with asgiref's ``async_to_sync`` (the optional ``async``
+        extra). asgiref runs the coroutine on an event loop in another thread and
+        carries the context variables there and back, so ``request``, ``session`` and
+        ``g`` work inside it and what it sets is seen afterwards."""
+        try:
+            from asgiref.sync import async_to_sync as asgiref_async_to_sync
+        except ImportError:
+            raise RuntimeError(
+                "Install wsgi_stack with the 'async' extra in order to use async views:"
+                " pip install 'wsgi_stack[async]' (it adds asgiref)."
+            ) from None
+        return asgiref_async_to_sync(func)
 
     def finalize_request(self, rv: ResponseReturnValue | HTTPException, from_error_handler: bool = False) -> Response:
         """Make the response and run the after-request processing. Called again for
