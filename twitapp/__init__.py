@@ -79,13 +79,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _check_secret_key(app)
 
     db.init_app(app)
-    auth.init_app(app)  # first: load_user runs before the CSRF check (a refused form comes back signed in)
+    # First: auth's load_user runs before the CSRF check, so a refused form comes back signed in.
+    app.register_blueprint(auth.bp)
     security.init_app(app)
     web.init_app(app)
     errors.init_app(app)
-    site.init_app(app)
-    timelines.init_app(app)
-    follow.init_app(app)
+    for blueprint in (site.bp, timelines.bp, follow.bp):
+        app.register_blueprint(blueprint)
     negotiation.init_app(app)
     i18n.init_app(app)
     if app.config["COMPRESS"]:

@@ -34,7 +34,7 @@ def email_hash(email: str) -> str:
 
 def identicon_url(email: str) -> str:
     """The app's own picture of ``email`` (a path on this site)."""
-    return url_for("avatar", digest=email_hash(email)[:DIGEST_LENGTH])
+    return url_for("site.avatar", digest=email_hash(email)[:DIGEST_LENGTH])
 
 
 def avatar_url(email: str, size: int = 48) -> str:

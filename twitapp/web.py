@@ -105,7 +105,7 @@ def after_cursor() -> int | None:
 def user_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "username": row["username"],
-        "url": url_for("user_timeline", username=row["username"]),
+        "url": url_for("timelines.user_timeline", username=row["username"]),
         "avatar": avatars.avatar_url(row["email"], 48),
     }
 
@@ -116,7 +116,7 @@ def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "author": row["username"],
         "text": row["text"],
         "pub_date": iso_time(row["pub_date"]),
-        "url": url_for("message_page", username=row["username"], message_id=int(row["message_id"])),
+        "url": url_for("timelines.message_page", username=row["username"], message_id=int(row["message_id"])),
         "avatar": avatars.avatar_url(row["email"], 48),
     }
 

@@ -206,3 +206,17 @@ def test_site_basics(client: Any) -> None:
     flashed = client.post("/register", data={}).text
     # Flashes are inside the main landmark.
     assert flashed.index('<main') < flashed.index('class="flashes"') < flashed.index("</main>")
+
+
+def test_views_are_blueprints_with_minitwits_urls(app: Any) -> None:
+    """Issue 12 item 7: auth, timelines and follow are blueprints; the URLs are MiniTwit's."""
+    assert {"auth", "timelines", "follow", "site"} <= set(app.blueprints)
+    rules = {rule.rule: rule.endpoint for rule in app.url_map.iter_rules()}
+    assert rules["/"] == "timelines.timeline"
+    assert rules["/public"] == "timelines.public_timeline"
+    assert rules["/add_message"] == "timelines.add_message"
+    assert rules["/<username>"] == "timelines.user_timeline"
+    assert rules["/register"] == "auth.register"
+    assert rules["/login"] == "auth.login" and rules["/logout"] == "auth.logout"
+    assert rules["/<username>/follow"] == "follow.follow_user"
+    assert rules["/<username>/unfollow"] == "follow.unfollow_user"

@@ -1,1 +1,1 @@
-"""twitapp's views, one module per concern; each exposes ``init_app(app)``."""
+"""twitapp's views as blueprints, one per concern (auth, timelines, follow, site), each ``bp``."""

@@ -8,6 +8,7 @@ from typing import Any
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from wsgi_stack import (
+    Blueprint,
     current_app,
     flash,
     g,
@@ -42,17 +43,14 @@ RESERVED_NAMES = frozenset(
 TAKEN = "The username is already taken"
 
 
-def init_app(app: Any) -> None:
-    app.before_request(load_user)
-    app.add_url_rule("/register", "register", register, methods=["GET", "POST"])
-    app.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    app.add_url_rule("/logout", "logout", logout, methods=["GET", "POST"])
+bp = Blueprint("auth", __name__)
 
 
+@bp.before_app_request
 def load_user() -> None:
     """Set ``g.user`` to the signed-in user's row, or None."""
     g.user = None
-    if request.endpoint in ("static", "avatar"):
+    if request.endpoint in ("static", "site.avatar"):
         return  # pictures and files never need the database
     user_id = session.get("user_id")
     # A signed cookie is trusted to come from us, not to be well formed: only an id the
@@ -71,7 +69,7 @@ def form_page(template: str, errors: dict[str, str], status: int = 400, **values
 def _signed_in_answer() -> Any:
     if wants_json():
         return jsonify({"user": user_json(g.user), "csrf_token": security.csrf_token()})
-    return redirect(url_for("timeline"))
+    return redirect(url_for("timelines.timeline"))
 
 
 def _register_again(message: str) -> Any:
@@ -80,6 +78,7 @@ def _register_again(message: str) -> Any:
                      username=form.get("username", "").strip(), email=form.get("email", "").strip())
 
 
+@bp.route("/register", methods=["GET", "POST"])
 @security.on_csrf_failure(_register_again)
 def register() -> Any:
     """Create an account. Every error is reported at once, next to its field; the form comes
@@ -120,10 +119,10 @@ def register() -> Any:
             if wants_json():
                 user = {"username": username, "email": email}
                 response = make_response(jsonify({"user": user_json(user)}), 201)
-                response.headers["Location"] = url_for("user_timeline", username=username)
+                response.headers["Location"] = url_for("timelines.user_timeline", username=username)
                 return response
             flash("You were successfully registered and can login now", "success")
-            return redirect(url_for("login"))
+            return redirect(url_for("auth.login"))
     if wants_json():
         raise FieldErrors(errors, 409 if list(errors.values()) == [TAKEN] else 400)
     return form_page("register.html", errors, username=username, email=email)
@@ -133,6 +132,7 @@ def _login_again(message: str) -> Any:
     return form_page("login.html", {"csrf": message}, username=request.form.get("username", "").strip())
 
 
+@bp.route("/login", methods=["GET", "POST"])
 @security.on_csrf_failure(_login_again)
 def login() -> Any:
     """Sign in; failures count towards throttling, which answers 429 once exceeded.
@@ -169,16 +169,17 @@ def login() -> Any:
         if wants_json():
             return _signed_in_answer()
         flash("You were logged in", "success")
-        return redirect(url_for("timeline"))
+        return redirect(url_for("timelines.timeline"))
     security.record_login_failure(username if valid_name else None)
     if wants_json():
         raise FieldErrors(errors, 401)
     return form_page("login.html", errors, username=username)
 
 
+@bp.route("/logout", methods=["GET", "POST"])
 def logout() -> Any:
     session.clear()
     if wants_json():
         return "", 204
     flash("You were logged out", "success")
-    return redirect(url_for("public_timeline"))
+    return redirect(url_for("timelines.public_timeline"))

@@ -12,6 +12,7 @@ from typing import Any
 from werkzeug.exceptions import BadRequest, NotFound
 
 from wsgi_stack import (
+    Blueprint,
     current_app,
     flash,
     g,
@@ -27,11 +28,7 @@ from .. import db, security
 from ..web import user_json, wants_json
 
 
-def init_app(app: Any) -> None:
-    app.add_url_rule("/<username>/follow", "follow_user", follow_user, methods=["GET", "POST"])
-    app.add_url_rule("/<username>/unfollow", "unfollow_user", unfollow_user, methods=["GET", "POST"])
-    app.add_url_rule("/<username>/followers", "followers", followers)
-    app.add_url_rule("/<username>/following", "following", following)
+bp = Blueprint("follow", __name__)
 
 
 def _target(username: str) -> dict[str, Any]:
@@ -48,46 +45,50 @@ def _confirm_again(action: str) -> Any:
     def retry(message: str) -> Any:
         flash(message, "error")
         whom = _target(str(request.view_args["username"]))  # type: ignore[index]
-        page = render_template("confirm.html", action=action, following=action == "follow_user",
+        page = render_template("confirm.html", action=action, following=action == "follow.follow_user",
                                whom=whom)
         return page, 400
     return retry
 
 
-@security.on_csrf_failure(_confirm_again("follow_user"))
+@bp.route("/<username>/follow", methods=["GET", "POST"])
+@security.on_csrf_failure(_confirm_again("follow.follow_user"))
 @security.login_required
 def follow_user(username: str) -> Any:
     """GET asks to confirm; POST follows (JSON: 204). Following twice is no error."""
     whom = _target(username)
     if request.method == "GET":
-        return render_template("confirm.html", action="follow_user", following=True, whom=whom)
+        return render_template("confirm.html", action="follow.follow_user", following=True, whom=whom)
     who_id, whom_id = int(g.user["user_id"]), int(whom["user_id"])
     db.get_db().write_transaction(lambda conn: conn.follow(who_id, whom_id))
     if wants_json():
         return "", 204
     flash(f'You are now following "{whom["username"]}"', "success")
-    return redirect(url_for("user_timeline", username=whom["username"]))
+    return redirect(url_for("timelines.user_timeline", username=whom["username"]))
 
 
-@security.on_csrf_failure(_confirm_again("unfollow_user"))
+@bp.route("/<username>/unfollow", methods=["GET", "POST"])
+@security.on_csrf_failure(_confirm_again("follow.unfollow_user"))
 @security.login_required
 def unfollow_user(username: str) -> Any:
     """GET asks to confirm; POST unfollows (JSON: 204)."""
     whom = _target(username)
     if request.method == "GET":
-        return render_template("confirm.html", action="unfollow_user", following=False, whom=whom)
+        return render_template("confirm.html", action="follow.unfollow_user", following=False, whom=whom)
     who_id, whom_id = int(g.user["user_id"]), int(whom["user_id"])
     db.get_db().write_transaction(lambda conn: conn.unfollow(who_id, whom_id))
     if wants_json():
         return "", 204
     flash(f'You are no longer following "{whom["username"]}"', "success")
-    return redirect(url_for("user_timeline", username=whom["username"]))
+    return redirect(url_for("timelines.user_timeline", username=whom["username"]))
 
 
+@bp.route("/<username>/followers")
 def followers(username: str) -> Any:
     return _people(username, "followers")
 
 
+@bp.route("/<username>/following")
 def following(username: str) -> Any:
     return _people(username, "following")
 
@@ -107,13 +108,13 @@ def _people(username: str, which: str) -> Any:
     rows = read(int(profile["user_id"]), after, per_page + 1)
     page = rows[:per_page]
     name = profile["username"]
-    next_url = url_for(which, username=name, after=page[-1]["user_id"]) if len(rows) > per_page else None
+    next_url = url_for(f"follow.{which}", username=name, after=page[-1]["user_id"]) if len(rows) > per_page else None
     if wants_json():
         response = jsonify({"users": [user_json(row) for row in page], "next_url": next_url})
     else:
         response = make_response(render_template(
             "people.html", which=which, profile_user=profile, people=page, next_url=next_url,
-            first_url=url_for(which, username=name) if after else None,
+            first_url=url_for(f"follow.{which}", username=name) if after else None,
             counts=conn.profile_counts(int(profile["user_id"])),
         ))
     response.vary.add("Accept")

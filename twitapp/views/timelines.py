@@ -14,6 +14,7 @@ from typing import Any
 from werkzeug.exceptions import Forbidden, NotFound, Unauthorized
 
 from wsgi_stack import (
+    Blueprint,
     current_app,
     flash,
     g,
@@ -41,20 +42,14 @@ from ..web import (
 Fetch = Callable[[int, int], list[dict[str, Any]]]
 
 
-def init_app(app: Any) -> None:
-    app.add_url_rule("/", "timeline", timeline, methods=["GET", "POST"])
-    app.add_url_rule("/public", "public_timeline", public_timeline)
-    app.add_url_rule("/add_message", "add_message", add_message, methods=["GET", "POST"])
-    app.add_url_rule("/<username>", "user_timeline", user_timeline)
-    app.add_url_rule("/<username>/<int:message_id>", "message_page", message_page)
-    app.add_url_rule("/<username>/<int:message_id>/delete", "delete_message", delete_message,
-                     methods=["GET", "POST"])
+bp = Blueprint("timelines", __name__)
 
 
 def _post_again(message: str) -> Any:
     return _home_page(request.form.get("text", ""), 400, {"text": message})
 
 
+@bp.route("/", methods=["GET", "POST"])
 @security.on_csrf_failure(_post_again)
 def timeline() -> Any:
     """Home: your messages and those of whom you follow; signed out, the public timeline.
@@ -62,7 +57,7 @@ def timeline() -> Any:
     if request.method == "POST":
         return add_message()
     if not g.user:
-        return redirect(url_for("public_timeline"))
+        return redirect(url_for("timelines.public_timeline"))
     return _home_page()
 
 
@@ -74,7 +69,7 @@ def _home_page(draft: str = "", status: int = 200, errors: dict[str, str] | None
     return render_timeline(
         lambda before, limit: conn.home_timeline(user_id, before, limit),
         lambda after, limit: conn.home_timeline_after(user_id, after, limit),
-        endpoint="timeline",
+        endpoint="timelines.timeline",
         title="My Timeline",
         draft=draft,
         status=status,
@@ -82,10 +77,11 @@ def _home_page(draft: str = "", status: int = 200, errors: dict[str, str] | None
     )
 
 
+@bp.route("/public")
 def public_timeline() -> Any:
     conn = db.get_db()
     return render_timeline(conn.public_timeline, conn.public_timeline_after,
-                           endpoint="public_timeline", title="Public Timeline")
+                           endpoint="timelines.public_timeline", title="Public Timeline")
 
 
 def _profile(username: str) -> dict[str, Any]:
@@ -95,6 +91,7 @@ def _profile(username: str) -> dict[str, Any]:
     return profile
 
 
+@bp.route("/<username>")
 def user_timeline(username: str) -> Any:
     conn = db.get_db()
     profile = _profile(username)
@@ -103,7 +100,7 @@ def user_timeline(username: str) -> Any:
     return render_timeline(
         lambda before, limit: conn.user_timeline(author_id, before, limit),
         lambda after, limit: conn.user_timeline_after(author_id, after, limit),
-        endpoint="user_timeline",
+        endpoint="timelines.user_timeline",
         endpoint_args={"username": profile["username"]},
         title=f"{profile['username']}'s Timeline",
         profile_user=profile,
@@ -112,6 +109,7 @@ def user_timeline(username: str) -> Any:
     )
 
 
+@bp.route("/add_message", methods=["GET", "POST"])
 @security.on_csrf_failure(_post_again)
 def add_message() -> Any:
     """Post a message as the signed-in user (401 when signed out).
@@ -120,7 +118,7 @@ def add_message() -> Any:
     ``/add_message`` address) goes home.
     """
     if request.method == "GET":
-        return redirect(url_for("timeline"))
+        return redirect(url_for("timelines.timeline"))
     if not g.user:
         raise Unauthorized("Sign in to post a message.")
     text = text_field(form_data(), "text").replace("\r\n", "\n")
@@ -145,7 +143,7 @@ def add_message() -> Any:
         response.headers["Location"] = message_json(row)["url"]
         return response
     flash("Your message was recorded", "success")
-    return redirect(url_for("timeline"))
+    return redirect(url_for("timelines.timeline"))
 
 
 add_message.login_required = True  # type: ignore[attr-defined]  # a signed-out POST: 401, not CSRF
@@ -159,6 +157,7 @@ def _message(username: str, message_id: int) -> dict[str, Any]:
     return row
 
 
+@bp.route("/<username>/<int:message_id>")
 def message_page(username: str, message_id: int) -> Any:
     row = _message(username, message_id)
     if wants_json():
@@ -169,6 +168,7 @@ def message_page(username: str, message_id: int) -> Any:
     return response
 
 
+@bp.route("/<username>/<int:message_id>/delete", methods=["GET", "POST"])
 @security.login_required
 def delete_message(username: str, message_id: int) -> Any:
     """Delete your own message: GET asks to confirm, POST (with the CSRF token) deletes.
@@ -183,7 +183,7 @@ def delete_message(username: str, message_id: int) -> Any:
     if wants_json():
         return "", 204
     flash("Your message was deleted", "success")
-    return redirect(url_for("timeline"))
+    return redirect(url_for("timelines.timeline"))
 
 
 def render_timeline(
