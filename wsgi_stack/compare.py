@@ -260,6 +260,8 @@ def sections(entry: dict[str, Any]) -> dict[str, list[str]]:
     for name, value in sorted(entry["headers"], key=lambda pair: pair[0].lower()):
         if name.lower() in ("date", "expires", "last-modified"):
             value = relative_date(value, now)
+        elif name.lower() == "allow":  # Werkzeug fills it from a set: the order is the hash seed's
+            value = ", ".join(sorted(method.strip() for method in value.split(",")))
         headers.append(f"{name}: {value}")
     body = entry["body"].splitlines() or ["(empty)"]
     return {
@@ -354,6 +356,9 @@ def report(app_label: str, requests: list[Request], results: dict[str, dict[str,
         where = {"import": "failed to import", "timeout": "did not load",
                  "missing-framework": "cannot run"}.get(error["kind"], "failed")
         lines.append(f"\n{app_label} {where} on {names[side]}: {error['message']}")
+        if side == "flask" and "before_first_request" in error["message"]:
+            lines.append("    (Flask removed before_first_request in 2.3; wsgi_stack keeps the behaviour of Flask 2.2,"
+                         " the one documented difference: see docs/TOUR.md.)")
         if error.get("traceback"):
             lines.extend("    " + line for line in error["traceback"].splitlines())
         printed = mask_output(results[side].get("import_output", ""))
