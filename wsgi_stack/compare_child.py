@@ -195,7 +195,8 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     if error is not None:
         return error
     assert framework is not None
-    result: dict[str, Any] = {"version": getattr(framework, "__version__", None) or _version(side)}
+    # Flask deprecates its __version__: ask the installed distribution; wsgi_stack is a checkout.
+    result: dict[str, Any] = {"version": _version(side) if side == "flask" else framework.__version__}
     folder = str(Path(app_file).resolve().parent)
     sys.path.insert(0, folder)
     os.chdir(job["cwd"])
