@@ -6,7 +6,8 @@ Run ``python examples/request_hooks.py`` and watch the terminal as you try:
                      teardown_request, teardown_appcontext
   /blocked           a before_request that returns a value: the view is skipped, after_request still runs
   /once              after_this_request: a hook for this one request only
-  /boom              the view raises: after_request is skipped (the 500 handler answers), teardowns get the error
+  /boom              the view raises: the error is logged, the 500 handler answers, after_request
+                     still runs on that answer, and the teardowns get the error
 
 before_first_request, removed from Flask in 2.3, has its own example: before_first_request.py.
 """
