@@ -11,6 +11,7 @@ Run ``python examples/add_url_rule.py`` and try:
 ``python -m wsgi_stack routes examples/add_url_rule.py`` prints the same map.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, request, url_for
 
 app = Flask(__name__)

@@ -11,6 +11,7 @@ Outside a request there is no current_app until an app context is pushed; this f
 once at import time (see the terminal).
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, current_app, g, request
 
 app = Flask(__name__)

@@ -11,6 +11,7 @@ Run ``python examples/before_first_request.py`` and request / a few times: the t
 the setup lines once, the before_request line every time.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, g
 
 app = Flask(__name__)

@@ -11,6 +11,7 @@ Run ``python examples/cookies.py`` and watch the Set-Cookie headers (curl -i, or
 A cookie is not signed: the browser may change it. For data the user must not alter, see sessions.py.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from datetime import datetime, timezone
 
 from wsgi_stack import Flask, make_response, request

@@ -11,6 +11,7 @@ Run ``python examples/flashing.py`` and try:
 Flashes live in the session, so the app needs a SECRET_KEY.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, flash, get_flashed_messages, redirect, render_template, url_for
 
 app = Flask(__name__)

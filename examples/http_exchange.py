@@ -16,6 +16,7 @@ Run ``python examples/http_exchange.py`` and try, with curl:
 Every answer says "Vary: Accept, Accept-Language": a cache must keep one copy per value.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, abort, jsonify, make_response, request
 
 app = Flask(__name__)

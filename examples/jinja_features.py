@@ -12,6 +12,7 @@ Run ``python examples/jinja_features.py`` and view the source of each page (Ctrl
                   get_flashed_messages, plus a global, a filter and a context processor of the app
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, g, render_template, request
 
 app = Flask(__name__)

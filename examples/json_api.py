@@ -12,6 +12,7 @@ Run ``python examples/json_api.py`` and try:
   /api/pretty                              app.json.compact = False for this one: indented
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 import dataclasses
 import uuid
 from datetime import date, datetime, timezone

@@ -13,6 +13,7 @@ Run ``python examples/make_response.py`` and try (curl -i):
   /made/template   make_response(render_template_string(...)) with a cookie set on it
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, make_response, render_template_string
 
 app = Flask(__name__)

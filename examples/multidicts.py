@@ -7,6 +7,7 @@ Run ``python examples/multidicts.py`` and try ``/?a=1&a=2&b=3``, then each opera
 Each page starts from ``request.args.copy()`` (a mutable MultiDict) and shows it before and after.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 import copy
 
 from wsgi_stack import Flask, request

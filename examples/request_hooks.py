@@ -12,6 +12,7 @@ Run ``python examples/request_hooks.py`` and watch the terminal as you try:
 before_first_request, removed from Flask in 2.3, has its own example: before_first_request.py.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 import time
 
 from wsgi_stack import Flask, after_this_request, g, request

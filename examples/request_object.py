@@ -10,6 +10,7 @@ Run ``python examples/request_object.py`` and try:
                                                 values: the URL wins over the form for the same key
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from datetime import date
 
 from wsgi_stack import Flask, request

@@ -10,6 +10,7 @@ Run ``python examples/responses.py`` and try (curl -i shows the headers):
   /stream         a generator: streamed, so no Content-Length
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, Response
 
 app = Flask(__name__)

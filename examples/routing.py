@@ -20,6 +20,7 @@ Run ``python examples/routing.py`` and open http://127.0.0.1:5000/ , then try:
 ``python -m wsgi_stack routes examples/routing.py`` lists the URL map.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, request
 
 app = Flask(__name__)

@@ -15,6 +15,7 @@ The value is readable (base64) but signed with SECRET_KEY: change one character 
 session is empty. Never put secrets in it. Try a request without the cookie (curl) for a fresh one.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from datetime import timedelta
 
 from wsgi_stack import Flask, session

@@ -9,6 +9,7 @@ Run ``python examples/templates_url_for.py`` and try:
   /urls/outside          url_for outside a request (an app context with SERVER_NAME; see the terminal)
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, render_template, url_for
 
 app = Flask(__name__)

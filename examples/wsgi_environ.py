@@ -11,6 +11,7 @@ Run ``python examples/wsgi_environ.py`` and try:
 ``python -m wsgi_stack environ examples/wsgi_environ.py /environ`` explains every key.
 """
 
+import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
 from wsgi_stack import Flask, request
 
 app = Flask(__name__)

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 SCRIPTS = Path(__file__).parent / "scripts"
 DOCUMENTED_DIFFERENCE = "before_first_request"
-NAMES = sorted(path.stem for path in EXAMPLES.glob("*.py"))
+NAMES = sorted(path.stem for path in EXAMPLES.glob("*.py") if not path.name.startswith("_"))
 
 
 def expectations(script: Path) -> list[tuple[int, str]]:

@@ -50,7 +50,7 @@ def test_every_breakpoint_is_a_real_function_in_the_file_named() -> None:
 
 
 def test_every_example_is_in_the_tour_with_a_compare_command() -> None:
-    for example in sorted((ROOT / "examples").glob("*.py")):
+    for example in sorted((ROOT / "examples").glob("[a-z]*.py")):
         assert f"(../examples/{example.name})" in TOUR, example.name
         assert f"compare --app examples/{example.name} --trace" in TOUR, example.name
 
