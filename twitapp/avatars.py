@@ -19,6 +19,8 @@ from werkzeug.exceptions import NotFound
 
 from wsgi_stack import Response, current_app, url_for
 
+from .i18n import _
+
 #: Hex digits of the hash that name an identicon (128 bits: unique enough, short URLs).
 DIGEST_LENGTH = 32
 _DIGEST = re.compile(f"[0-9a-f]{{{DIGEST_LENGTH}}}")
@@ -69,7 +71,7 @@ def identicon_svg(digest: str) -> str:
 def avatar(digest: str) -> Response:
     """``GET /avatars/<digest>.svg``: the identicon, cacheable for a year."""
     if not _DIGEST.fullmatch(digest):
-        raise NotFound("There is no such picture.")
+        raise NotFound(_("There is no such picture."))
     response = current_app.response_class(identicon_svg(digest), mimetype="image/svg+xml")
     response.cache_control.public = True
     response.cache_control.max_age = CACHE_SECONDS

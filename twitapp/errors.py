@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from wsgi_stack import current_app, g, jsonify, render_template, request
 
 from . import db
+from .i18n import N_, _, error_texts
 from .security import CSRFError
 from .web import wants_json
 
@@ -48,14 +49,14 @@ def http_error(error: HTTPException) -> Any:
     headers.append(("Vary", "Accept"))  # the body below depends on it
     if wants_json():
         body: dict[str, Any] = {
-            "code": error.code, "name": error.name, "description": error.description
+            "code": error.code, "name": error.name, "description": error_texts(error)[1]
         }
         if isinstance(error, FieldErrors):
             body["fields"] = error.fields
         response = jsonify({"error": body})
     elif isinstance(error, CSRFError) and (retry := _csrf_retry()) is not None:
         # The form comes back as it was sent, with a valid token, for the person to send again.
-        response = retry(CSRF_RETRY_MESSAGE)
+        response = retry(_(CSRF_RETRY_MESSAGE))
         return response
     else:
         response = render_template("error.html", error=error)
@@ -63,7 +64,7 @@ def http_error(error: HTTPException) -> Any:
 
 
 #: Shown when a form came back without a valid token (an old tab, an expired session).
-CSRF_RETRY_MESSAGE = (
+CSRF_RETRY_MESSAGE = N_(
     "The form's security token had expired, so nothing was done. Check it and send it again."
 )
 
@@ -83,7 +84,7 @@ def database_unavailable(exc: db.DatabaseUnavailable) -> Any:
     db.forget_request_connection()
     return http_error(
         ServiceUnavailable(
-            "The database is not reachable right now. Please try again in a few seconds.",
+            _("The database is not reachable right now. Please try again in a few seconds."),
             retry_after=RETRY_AFTER_UNAVAILABLE,
         )
     )

@@ -74,10 +74,12 @@ def init_app(app: Any) -> None:
     """Load the catalogs, install them in Jinja, add the switch and the response headers."""
     app.extensions[_EXTENSION_KEY] = load_catalogs()
     app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)
+    # New style: Jinja fills the %(name)s placeholders itself, escaping the values.
+    app.jinja_env.install_gettext_callables(_catalog_gettext, _catalog_ngettext, newstyle=True)
     app.add_template_global(get_locale, "current_language")
     app.add_template_global(LANGUAGE_NAMES, "language_names")
     app.add_template_global(switch_url, "language_switch_url")
+    app.add_template_global(error_texts)
     app.add_template_filter(format_number, "number")
     app.add_template_filter(format_date, "localdate")
     app.add_url_rule("/language/<code>", "set_language", set_language)
@@ -135,6 +137,14 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
 
 
 _ = gettext
+
+
+def _catalog_gettext(message: str) -> str:
+    return _translations().gettext(message)
+
+
+def _catalog_ngettext(singular: str, plural: str, num: int) -> str:
+    return _translations().ngettext(singular, plural, num)
 
 
 def lazy_gettext(message: str, **variables: Any) -> Any:
@@ -203,9 +213,12 @@ def format_number(value: int | float) -> str:
     return format_decimal(value, locale=get_locale())
 
 
-def format_date(when: datetime, style: str = "medium") -> str:
-    """A date as the language writes it: ``1 Dec 2026`` / ``2026. 12. 1.``."""
-    return _babel_format_date(when, format=style, locale=Locale.parse(get_locale()))
+def format_date(when: datetime) -> str:
+    """A day as the language writes it: ``1 Dec 2026`` (twitapp's English), ``2026년 12월 1일``."""
+    language = get_locale()
+    if language == DEFAULT_LANGUAGE:
+        return f"{when.day} {when:%b %Y}"
+    return _babel_format_date(when, format="long", locale=Locale.parse(language))
 
 
 # --------------------------------------------------------------------------- the switch

@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest, TooManyRequests, Unauthorized
 from wsgi_stack import current_app, g, request, session
 
 from . import db
+from .i18n import N_, _, ngettext
 
 #: Methods that change something and so must carry the session's CSRF token.
 _UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -62,7 +63,7 @@ def login_required(view: View) -> View:
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if not g.user:
-            raise Unauthorized("Sign in first.")
+            raise Unauthorized(_("Sign in first."))
         return view(*args, **kwargs)
 
     wrapper.login_required = True  # type: ignore[attr-defined]
@@ -97,7 +98,8 @@ def renew_csrf_token() -> None:
 
 
 class CSRFError(BadRequest):
-    description = (
+    # Translated where it is shown (i18n.error_texts), as Werkzeug's own descriptions are.
+    description = N_(
         "The form's security token was missing or did not match this session. "
         "Go back, reload the page and try again."
     )
@@ -159,8 +161,13 @@ def check_login_allowed(username: str | None) -> None:
             wait = max(wait, int(row["window_start"]) + window - now)
     if wait > 0:
         raise TooManyRequests(
-            "Too many failed logins for this user name or from this address. "
-            f"Try again in {math.ceil(wait / 60)} minute(s).",
+            ngettext(
+                "Too many failed logins for this user name or from this address. "
+                "Try again in %(num)d minute.",
+                "Too many failed logins for this user name or from this address. "
+                "Try again in %(num)d minutes.",
+                math.ceil(wait / 60),
+            ),
             retry_after=wait,
         )
 

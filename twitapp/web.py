@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest
 from wsgi_stack import request, url_for
 
 from . import avatars, db
+from .i18n import _, format_date, ngettext
 
 JSON = "application/json"
 HTML = "text/html"
@@ -30,7 +31,7 @@ def form_data() -> Mapping[str, Any]:
         return request.form
     body = request.get_json()  # a malformed body is a 400 already
     if not isinstance(body, dict):
-        raise BadRequest("The JSON body must be an object of field names and values.")
+        raise BadRequest(_("The JSON body must be an object of field names and values."))
     return body
 
 
@@ -40,7 +41,7 @@ def text_field(data: Mapping[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise BadRequest(f"The field {name!r} must be a string.")
+        raise BadRequest(_("The field %(name)r must be a string.", name=name))
     return value
 
 
@@ -64,15 +65,14 @@ def relative_time(timestamp: int) -> str:
     """How long ago, as people say it; past a week, the date."""
     seconds = max(0, int(db.now()) - int(timestamp))
     if seconds < 60:
-        return "just now"
-    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
-        if seconds >= size:
-            count = seconds // size
-            if unit == "day" and count > 7:
-                break
-            return f"{count} {unit}{'s' if count != 1 else ''} ago"
-    when = _utc(timestamp)
-    return f"{when.day} {when:%b %Y}"
+        return _("just now")
+    if seconds < 3600:
+        return ngettext("%(num)d minute ago", "%(num)d minutes ago", seconds // 60)
+    if seconds < 86400:
+        return ngettext("%(num)d hour ago", "%(num)d hours ago", seconds // 3600)
+    if seconds // 86400 <= 7:
+        return ngettext("%(num)d day ago", "%(num)d days ago", seconds // 86400)
+    return format_date(_utc(timestamp))
 
 
 # --------------------------------------------------------------------------- paging
@@ -82,7 +82,7 @@ def _cursor(name: str) -> int | None:
     if raw is None or raw == "":
         return None
     if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) < 1:
-        raise BadRequest(f"{name!r} must be a positive message id.")
+        raise BadRequest(_("%(name)r must be a positive message id.", name=name))
     return int(raw)
 
 
@@ -96,7 +96,7 @@ def after_cursor() -> int | None:
     """The ``?after=<message_id>`` cursor (newer messages), or None; garbage is a 400."""
     value = _cursor("after")
     if value is not None and request.args.get("before"):
-        raise BadRequest("Give 'before' or 'after', not both.")
+        raise BadRequest(_("Give 'before' or 'after', not both."))
     return value
 
 

@@ -3,8 +3,10 @@ and that the catalogs cover every marked string."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import jinja2
 import pytest
 import werkzeug.exceptions
 from babel.messages.extract import extract_from_dir
@@ -138,3 +140,97 @@ def test_werkzeug_texts_in_the_catalog_are_still_werkzeugs():
     for code, (name, description) in i18n.HTTP_ERROR_TEXTS.items():
         exception = werkzeug.exceptions.default_exceptions[code]()
         assert (exception.name, exception.description) == (name, description), code
+
+
+# --------------------------------------------------------------------------- the templates
+
+TEMPLATES = ROOT / "twitapp" / "templates"
+#: Words that are the same in every language: the site's and the framework's names.
+NAMES = {"MiniTwit", "wsgi_stack"}
+#: Attributes whose values people read (or hear, with a screen reader).
+READ_ATTRIBUTES = re.compile(r'\b(?:title|alt|placeholder|aria-label|value)="([^"]*)"')
+DESCRIPTION = re.compile(r'<meta name="description" content="([^"]*)"')
+TRANSLATING_CALLS = {"_", "gettext", "ngettext"}
+
+
+def _has_words(text: str) -> bool:
+    text = re.sub(r"&[a-z]+;|&#\d+;", " ", text)
+    return any(re.search(r"[A-Za-z]{2,}", word) for word in text.split() if word.strip(".,:;!?|()[]") not in NAMES)
+
+
+def untranslated_in(source: str, environment: jinja2.Environment) -> list[str]:
+    """Text a person would read that is outside every translation call in a template.
+
+    Looks at the literal HTML (the text between tags and the attributes people read; every
+    Jinja tag or expression stands in as a blank) and at the string literals in expressions
+    that read as words (a space between two words, or a capital letter: ``"Follow user"``,
+    ``"Username"``; not ``"user_timeline"``).
+    """
+    found: list[str] = []
+    skeleton: list[str] = []
+    in_trans = False
+    call_depth: list[int] = []  # paren depths of open translation calls
+    depth = 0
+    previous = previous_name = None
+    for lineno, kind, value in environment.lex(source):
+        if kind == "name" and value in ("trans", "endtrans") and previous == "block_begin":
+            in_trans = value == "trans"
+        if kind in ("variable_begin", "block_begin"):
+            skeleton.append(" \x00 ")
+        elif kind == "data" and not in_trans:
+            skeleton.append(value)
+        elif kind == "operator" and value == "(":
+            depth += 1
+            if previous == "name" and previous_name in TRANSLATING_CALLS:
+                call_depth.append(depth)
+        elif kind == "operator" and value == ")":
+            if call_depth and call_depth[-1] == depth:
+                call_depth.pop()
+            depth -= 1
+        elif kind == "string" and not call_depth and not in_trans:
+            if re.search(r"[A-Za-z]+ [A-Za-z]+|[A-Z]", value) and _has_words(value):
+                found.append(f"line {lineno}: string {value!r}")
+        if kind == "name":
+            previous_name = value
+        if kind != "whitespace":
+            previous = kind
+    html = re.sub(r"<!--.*?-->", " ", "".join(skeleton), flags=re.S)
+    for tag in re.findall(r"<[^>]*>", html):
+        for attribute in READ_ATTRIBUTES.findall(tag) + DESCRIPTION.findall(tag):
+            if _has_words(attribute):
+                found.append(f"attribute {attribute!r} in {tag!r}")
+    for text in re.split(r"<[^>]*>", html):
+        if _has_words(text):
+            found.append(f"text {text.strip()!r}")
+    return found
+
+
+def test_no_template_string_is_left_untranslated():
+    environment = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    problems = []
+    for path in sorted(TEMPLATES.glob("*.html")):
+        for problem in untranslated_in(path.read_text(encoding="utf-8"), environment):
+            problems.append(f"{path.name} {problem}")
+    assert not problems, "wrap these in _() or {% trans %}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("<p>Hello</p>", 1),
+        ("<p>{{ _('Hello') }}</p>", 0),
+        ('<nav aria-label="Site">', 1),
+        ("<nav aria-label=\"{{ _('Site') }}\">", 0),
+        ('{{ ui.button("follow_user", "Follow user") }}', 1),
+        ('{{ ui.button("follow_user", _("Follow user")) }}', 0),
+        ('{{ ui.field("username", "Username") }}', 1),
+        ("{% trans %}Hello <b>{{ name }}</b>{% endtrans %}", 0),
+        ("<footer>MiniTwit &mdash; 2026</footer>", 0),
+        ('<meta name="description" content="Short messages">', 1),
+        ('<meta name="viewport" content="width=device-width">', 0),
+        ('<a class="x" href="{{ url_for(\'user_timeline\') }}">{{ name }}</a>', 0),
+    ],
+)
+def test_the_untranslated_check_sees_what_it_should(source, expected):
+    environment = jinja2.Environment(extensions=["jinja2.ext.i18n"])
+    assert len(untranslated_in(source, environment)) == expected

@@ -1,5 +1,6 @@
 // twitapp's only script. The pages work without it; it adds a live character counter to
-// the message box and puts the site's own picture in place of a Gravatar that fails.
+// the message box (its words come translated, in the box's data-left-*/data-over-* attributes)
+// and puts the site's own picture in place of a Gravatar that fails.
 (function () {
   "use strict";
 
@@ -17,9 +18,10 @@
     function update() {
       var left = max - length(box.value);
       var over = left < 0;
-      out.textContent = over
-        ? (-left) + " character" + (left === -1 ? "" : "s") + " over the limit of " + max
-        : left + " character" + (left === 1 ? "" : "s") + " left";
+      var count = over ? -left : left;
+      var words = box.getAttribute(
+        "data-" + (over ? "over" : "left") + "-" + (count === 1 ? "one" : "other"));
+      out.textContent = words.replace("{n}", count).replace("{max}", max);
       out.classList.toggle("over", over);
       box.classList.toggle("over", over);
       if (over || wasOver) box.setAttribute("aria-invalid", over ? "true" : "false");

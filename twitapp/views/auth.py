@@ -23,11 +23,12 @@ from wsgi_stack import (
 
 from .. import db, security
 from ..errors import FieldErrors
+from ..i18n import N_, _
 from ..web import form_data, text_field, user_json, wants_json
 
 #: Letters, digits, '.', '_' and '-', starting with a letter or digit: safe in a URL path.
 USERNAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,31}")
-USERNAME_RULE = (
+USERNAME_RULE = N_(
     "A username has 1 to 32 letters, digits, '.', '_' or '-', and starts with a letter or digit"
 )
 #: Something@something.something, no spaces, at most 254 characters.
@@ -40,7 +41,7 @@ RESERVED_NAMES = frozenset(
 )
 
 
-TAKEN = "The username is already taken"
+TAKEN = N_("The username is already taken")
 
 
 bp = Blueprint("auth", __name__)
@@ -98,33 +99,33 @@ def register() -> Any:
         password2 = password  # a program does not mistype: one password is enough
     errors: dict[str, str] = {}
     if not username:
-        errors["username"] = "You have to enter a username"
+        errors["username"] = _("You have to enter a username")
     elif not USERNAME_PATTERN.fullmatch(username):
-        errors["username"] = USERNAME_RULE
+        errors["username"] = _(USERNAME_RULE)
     elif username.lower() in RESERVED_NAMES or db.get_db().user_by_name(username) is not None:
-        errors["username"] = TAKEN
+        errors["username"] = _(TAKEN)
     if not email or len(email) > EMAIL_MAX_LENGTH or not EMAIL_PATTERN.fullmatch(email):
-        errors["email"] = "You have to enter a valid email address"
+        errors["email"] = _("You have to enter a valid email address")
     if not password:
-        errors["password"] = "You have to enter a password"
+        errors["password"] = _("You have to enter a password")
     elif password != password2:
-        errors["password2"] = "The two passwords do not match"
+        errors["password2"] = _("The two passwords do not match")
     if not errors:
         pw_hash = generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
         try:
             db.get_db().write_transaction(lambda conn: conn.create_user(username, email, pw_hash))
         except db.DuplicateUsername:
-            errors["username"] = TAKEN  # lost a race with another registration
+            errors["username"] = _(TAKEN)  # lost a race with another registration
         else:
             if wants_json():
                 user = {"username": username, "email": email}
                 response = make_response(jsonify({"user": user_json(user)}), 201)
                 response.headers["Location"] = url_for("timelines.user_timeline", username=username)
                 return response
-            flash("You were successfully registered and can login now", "success")
+            flash(_("You were successfully registered and can login now"), "success")
             return redirect(url_for("auth.login"))
     if wants_json():
-        raise FieldErrors(errors, 409 if list(errors.values()) == [TAKEN] else 400)
+        raise FieldErrors(errors, 409 if list(errors.values()) == [_(TAKEN)] else 400)
     return form_page("register.html", errors, username=username, email=email)
 
 
@@ -150,17 +151,20 @@ def login() -> Any:
     username = text_field(data, "username").strip()
     password = text_field(data, "password")
     if wants_json() and (not username or not password):
-        missing = {name: f"You have to enter a {name}" for name in ("username", "password")
-                   if not (username if name == "username" else password)}
+        missing = {}
+        if not username:
+            missing["username"] = _("You have to enter a username")
+        if not password:
+            missing["password"] = _("You have to enter a password")
         raise FieldErrors(missing)
     valid_name = bool(USERNAME_PATTERN.fullmatch(username))
     security.check_login_allowed(username if valid_name else None)
     user = db.get_db().user_by_name(username) if valid_name else None
     errors: dict[str, str] = {}
     if user is None:
-        errors["username"] = "Invalid username"
+        errors["username"] = _("Invalid username")
     elif not check_password_hash(user["pw_hash"], password):
-        errors["password"] = "Invalid password"
+        errors["password"] = _("Invalid password")
     else:
         security.record_login_success(user["username"])
         session.clear()  # a fresh session (and CSRF token) for the signed-in user
@@ -168,7 +172,7 @@ def login() -> Any:
         g.user = user
         if wants_json():
             return _signed_in_answer()
-        flash("You were logged in", "success")
+        flash(_("You were logged in"), "success")
         return redirect(url_for("timelines.timeline"))
     security.record_login_failure(username if valid_name else None)
     if wants_json():
@@ -181,5 +185,5 @@ def logout() -> Any:
     session.clear()
     if wants_json():
         return "", 204
-    flash("You were logged out", "success")
+    flash(_("You were logged out"), "success")
     return redirect(url_for("timelines.public_timeline"))

@@ -25,6 +25,7 @@ from wsgi_stack import (
 )
 
 from .. import db, security
+from ..i18n import _
 from ..web import user_json, wants_json
 
 
@@ -35,9 +36,9 @@ def _target(username: str) -> dict[str, Any]:
     """The user named in the URL; 404 when there is no such user, 400 for oneself."""
     whom = db.get_db().user_by_name(username)
     if whom is None:
-        raise NotFound(f"There is no user called {username!r}.")
+        raise NotFound(_("There is no user called %(username)r.", username=username))
     if int(whom["user_id"]) == int(g.user["user_id"]):
-        raise BadRequest("You cannot follow or unfollow yourself.")
+        raise BadRequest(_("You cannot follow or unfollow yourself."))
     return whom
 
 
@@ -63,7 +64,7 @@ def follow_user(username: str) -> Any:
     db.get_db().write_transaction(lambda conn: conn.follow(who_id, whom_id))
     if wants_json():
         return "", 204
-    flash(f'You are now following "{whom["username"]}"', "success")
+    flash(_('You are now following "%(username)s"', username=whom["username"]), "success")
     return redirect(url_for("timelines.user_timeline", username=whom["username"]))
 
 
@@ -79,7 +80,7 @@ def unfollow_user(username: str) -> Any:
     db.get_db().write_transaction(lambda conn: conn.unfollow(who_id, whom_id))
     if wants_json():
         return "", 204
-    flash(f'You are no longer following "{whom["username"]}"', "success")
+    flash(_('You are no longer following "%(username)s"', username=whom["username"]), "success")
     return redirect(url_for("timelines.user_timeline", username=whom["username"]))
 
 
@@ -98,10 +99,10 @@ def _people(username: str, which: str) -> Any:
     conn = db.get_db()
     profile = conn.user_by_name(username)
     if profile is None:
-        raise NotFound(f"There is no user called {username!r}.")
+        raise NotFound(_("There is no user called %(username)r.", username=username))
     raw = request.args.get("after", "")
     if raw and not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise BadRequest("'after' must be a user id.")
+        raise BadRequest(_("'after' must be a user id."))
     after = int(raw or 0)
     per_page = int(current_app.config["MESSAGES_PER_PAGE"])
     read = conn.followers if which == "followers" else conn.following

@@ -28,6 +28,7 @@ from wsgi_stack import (
 
 from .. import db, security
 from ..errors import FieldErrors
+from ..i18n import _
 from ..web import (
     after_cursor,
     before_cursor,
@@ -70,7 +71,7 @@ def _home_page(draft: str = "", status: int = 200, errors: dict[str, str] | None
         lambda before, limit: conn.home_timeline(user_id, before, limit),
         lambda after, limit: conn.home_timeline_after(user_id, after, limit),
         endpoint="timelines.timeline",
-        title="My Timeline",
+        title=_("My Timeline"),
         draft=draft,
         status=status,
         errors=errors or {},
@@ -81,13 +82,13 @@ def _home_page(draft: str = "", status: int = 200, errors: dict[str, str] | None
 def public_timeline() -> Any:
     conn = db.get_db()
     return render_timeline(conn.public_timeline, conn.public_timeline_after,
-                           endpoint="timelines.public_timeline", title="Public Timeline")
+                           endpoint="timelines.public_timeline", title=_("Public Timeline"))
 
 
 def _profile(username: str) -> dict[str, Any]:
     profile = db.get_db().user_by_name(username)
     if profile is None:
-        raise NotFound(f"There is no user called {username!r}.")
+        raise NotFound(_("There is no user called %(username)r.", username=username))
     return profile
 
 
@@ -102,7 +103,7 @@ def user_timeline(username: str) -> Any:
         lambda after, limit: conn.user_timeline_after(author_id, after, limit),
         endpoint="timelines.user_timeline",
         endpoint_args={"username": profile["username"]},
-        title=f"{profile['username']}'s Timeline",
+        title=_("%(username)s's Timeline", username=profile["username"]),
         profile_user=profile,
         followed=followed,
         counts=conn.profile_counts(author_id),
@@ -120,14 +121,17 @@ def add_message() -> Any:
     if request.method == "GET":
         return redirect(url_for("timelines.timeline"))
     if not g.user:
-        raise Unauthorized("Sign in to post a message.")
+        raise Unauthorized(_("Sign in to post a message."))
     text = text_field(form_data(), "text").replace("\r\n", "\n")
     limit = int(current_app.config["MESSAGE_MAX_LENGTH"])
     error = None
     if not text.strip():
-        error = "You have to enter a message"
+        error = _("You have to enter a message")
     elif len(text) > limit:
-        error = f"Your message is too long: at most {limit} characters, this one has {len(text)}"
+        error = _(
+            "Your message is too long: at most %(limit)d characters, this one has %(length)d",
+            limit=limit, length=len(text),
+        )
     if error:
         if wants_json():
             raise FieldErrors({"text": error})
@@ -142,7 +146,7 @@ def add_message() -> Any:
         response = make_response(jsonify({"message": message_json(row)}), 201)
         response.headers["Location"] = message_json(row)["url"]
         return response
-    flash("Your message was recorded", "success")
+    flash(_("Your message was recorded"), "success")
     return redirect(url_for("timelines.timeline"))
 
 
@@ -153,7 +157,7 @@ def _message(username: str, message_id: int) -> dict[str, Any]:
     """The message at this address; 404 when there is none or another author wrote it."""
     row = db.get_db().message_by_id(message_id)
     if row is None or str(row["username"]).lower() != username.lower():
-        raise NotFound("There is no such message. It may have been deleted.")
+        raise NotFound(_("There is no such message. It may have been deleted."))
     return row
 
 
@@ -175,14 +179,14 @@ def delete_message(username: str, message_id: int) -> Any:
     401 signed out, 404 no such message, 403 someone else's; JSON 204 when done."""
     row = _message(username, message_id)
     if int(row["author_id"]) != int(g.user["user_id"]):
-        raise Forbidden("You can only delete your own messages.")
+        raise Forbidden(_("You can only delete your own messages."))
     if request.method == "GET":
         return render_template("confirm_delete.html", message=row)
     user_id = int(g.user["user_id"])
     db.get_db().write_transaction(lambda conn: conn.delete_message(message_id, user_id))
     if wants_json():
         return "", 204
-    flash("Your message was deleted", "success")
+    flash(_("Your message was deleted"), "success")
     return redirect(url_for("timelines.timeline"))
 
 
