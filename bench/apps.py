@@ -25,6 +25,8 @@ from typing import Any
 from bench.scenarios import PAGE_ITEMS, PAGE_TITLE, SECRET_KEY, SESSION_COOKIE, WSGIApp, select
 
 FRAMEWORKS = ("wsgi_stack", "flask", "werkzeug")
+#: Earlier commits of wsgi_stack added for one run (see :mod:`bench.revision`): name -> module.
+EXTRA_FRAMEWORKS: dict[str, str] = {}
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 # S2's table: 19 routes around the one that is requested, shaped like a small site's.
@@ -66,6 +68,8 @@ def count_text(count: int) -> str:
 
 def framework_module(framework: str) -> ModuleType:
     """Import the framework's package (raises ``ImportError`` if it is not installed)."""
+    if framework in EXTRA_FRAMEWORKS:
+        return importlib.import_module(EXTRA_FRAMEWORKS[framework])
     if framework not in FRAMEWORKS:
         raise ValueError(f"unknown framework {framework!r}; known: {', '.join(FRAMEWORKS)}")
     return importlib.import_module(framework)

@@ -12,6 +12,7 @@ Run from the project root::
     python -m bench.framework                       # all scenarios, all frameworks
     python -m bench.framework --quick               # a few seconds, for CI's smoke test
     python -m bench.framework --only S1,S3
+    python -m bench.framework --against HEAD~1      # also the commit before, same run
     python -m bench.framework --profile S4 --framework wsgi_stack
     python -m bench.framework --profile-import wsgi_stack
 """
@@ -108,14 +109,21 @@ def run_requests(app: WSGIApp, environ: dict[str, Any], body: bytes, n: int) -> 
             close()
 
 
+#: The clock batches are timed with. ``time.thread_time_ns`` (``--clock cpu``) counts only the
+#: time this thread ran, so the minutes the scheduler gives other processes on a shared
+#: machine stay out of the figures; ``--clock wall`` uses ``time.perf_counter_ns``.
+CLOCKS = {"cpu": time.thread_time_ns, "wall": time.perf_counter_ns}
+clock = CLOCKS["wall"]
+
+
 def time_batch(app: WSGIApp, environ: dict[str, Any], body: bytes, n: int) -> float:
     """Microseconds per request over one batch of ``n`` requests."""
     # Collect the previous batch's garbage (maybe another framework's) outside the clock;
     # the collections this batch's own allocations trigger stay inside it.
     gc.collect()
-    start = time.perf_counter_ns()
+    start = clock()
     run_requests(app, environ, body, n)
-    return (time.perf_counter_ns() - start) / n / 1000
+    return (clock() - start) / n / 1000
 
 
 def total_calls(app: WSGIApp, environ: dict[str, Any], body: bytes, n: int) -> float:
@@ -321,9 +329,15 @@ def print_report(
     imports: dict[str, float],
 ) -> None:
     median = {key: statistics.median(cell.samples) for key, cell in cells.items()}
+    earlier = [fw for fw in frameworks if fw.startswith("wsgi_stack@")]
     pairs = [
         (a, b)
-        for a, b in (("wsgi_stack", REFERENCE), ("wsgi_stack", BASELINE), (REFERENCE, BASELINE))
+        for a, b in (
+            *(("wsgi_stack", fw) for fw in earlier),
+            ("wsgi_stack", REFERENCE),
+            ("wsgi_stack", BASELINE),
+            (REFERENCE, BASELINE),
+        )
         if a in frameworks and b in frameworks
     ]
 
@@ -435,6 +449,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--import-runs", type=int, help="fresh interpreters per framework (default 7, quick 1)"
     )
     parser.add_argument(
+        "--clock",
+        choices=sorted(CLOCKS),
+        default="wall",
+        help="wall time, or this thread's CPU time (steadier on a busy machine); default: %(default)s",
+    )
+    parser.add_argument(
+        "--against",
+        metavar="REV",
+        help="also time wsgi_stack as of this git commit, interleaved (e.g. HEAD~1)",
+    )
+    parser.add_argument(
         "--profile", metavar="SCENARIO", help="profile one scenario instead of the table"
     )
     parser.add_argument(
@@ -477,6 +502,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         profile_cell(args.framework, args.scenarios[0], args.requests, args.top)
         return 0
 
+    if args.against:
+        from bench.revision import add_revision
+
+        args.frameworks.insert(1, add_revision(args.against))
+    global clock
+    clock = CLOCKS[args.clock]
     frameworks = available(args.frameworks)
     if not frameworks:
         print("no framework imports; nothing to measure", file=sys.stderr)
@@ -492,7 +523,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(
         f"Python {sys.version.split()[0]} on {os.cpu_count()} CPUs, load average "
-        f"{os.getloadavg()[0]:.1f} at start; {args.batches} interleaved batches "
+        f"{os.getloadavg()[0]:.1f} at start; {args.clock} clock; {args.batches} interleaved batches "
         f"of ~{args.batch_ms:g} ms per cell; answers checked equal across {', '.join(frameworks)}."
     )
     calls_n = 20 if args.quick else 300
@@ -514,7 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             calls[cell.framework, scenario.name] = (
                 total_calls(cell.app, cell.environ, cell.body, calls_n) - harness_n
             )
-    imports = import_times(frameworks, args.import_runs) if args.import_runs > 0 else {}
+    importable = [fw for fw in frameworks if fw in IMPORT_STATEMENTS]
+    imports = import_times(importable, args.import_runs) if args.import_runs > 0 else {}
     print_report(scenarios, frameworks, cells, calls, (harness_us, harness_n), imports)
     return 0
 
