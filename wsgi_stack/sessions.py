@@ -35,6 +35,10 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from werkzeug.datastructures import CallbackDict
+from werkzeug.http import dump_cookie
+from werkzeug.sansio.http import parse_cookie
+from werkzeug.sansio.request import Request as _SansIORequest
+from werkzeug.sansio.response import Response as _SansIOResponse
 
 from .json.tag import TaggedJSONSerializer
 
@@ -155,6 +159,9 @@ class SignedSerializer:
         self._keys = [
             _derive_key(_to_bytes(key), salt_bytes, digest) for key in reversed(secret_keys)
         ]
+        # A serializer that writes text reads text: the payload is decoded as UTF-8 first,
+        # as itsdangerous does (and json.loads then need not guess the encoding of bytes).
+        self._reads_text = isinstance(serializer.dumps({}), str)
 
     def _sign(self, key: bytes, value: bytes) -> bytes:
         return _b64encode(hmac.digest(key, value, self.digest))
@@ -183,10 +190,10 @@ class SignedSerializer:
         # with stray characters around it is still the same signature. Deciding this the
         # same way is what keeps the two frameworks reading the same cookies the same way.
         digest = _b64decode(signature)
-        if not any(
-            hmac.compare_digest(hmac.digest(key, value, self.digest), digest)
-            for key in self._keys
-        ):
+        for key in self._keys:
+            if hmac.compare_digest(hmac.digest(key, value, self.digest), digest):
+                break
+        else:
             raise BadSignature("signature does not match")
 
         encoded, dot, timestamp_part = value.rpartition(b".")
@@ -211,8 +218,8 @@ class SignedSerializer:
             if inflater.unconsumed_tail:
                 raise BadSignature("payload too large")
         try:
-            return self.serializer.loads(payload)
-        except Exception as error:  # bad JSON, bad tag contents
+            return self.serializer.loads(payload.decode() if self._reads_text else payload)
+        except Exception as error:  # not UTF-8, bad JSON, bad tag contents
             raise BadSignature("invalid payload") from error
 
 
@@ -229,6 +236,72 @@ def _signing_serializer(
 
 #: The serializer of every session cookie: tagged JSON.
 session_json_serializer = TaggedJSONSerializer()
+
+
+# -- the cookie on the request and on the response ----------------------------------------
+#
+# What Werkzeug's request and response do for any cookie, done for the one cookie the session
+# needs in fewer steps, with Werkzeug's own parser and writer. A request or response class
+# that changes ``cookies``, ``set_cookie`` or ``vary`` is used as it is.
+
+_werkzeug_cookies = _SansIORequest.__dict__["cookies"]
+_werkzeug_set_cookie = _SansIOResponse.set_cookie
+_werkzeug_vary = _SansIOResponse.__dict__["vary"]
+
+
+def _request_cookie(request: Request, name: str) -> str | None:
+    """``request.cookies.get(name)``.
+
+    ``request.cookies`` finds the Cookie header by walking every key of the environ (it
+    builds the request's header view first) and parses every cookie into a MultiDict kept
+    on the request; the header is one environ key, and the session wants one cookie.
+    """
+    if "cookies" in request.__dict__ or type(request).cookies is not _werkzeug_cookies:
+        return request.cookies.get(name)
+    return parse_cookie(request.environ.get("HTTP_COOKIE")).get(name)
+
+
+def _vary_on_cookie(response: Response) -> None:
+    """``response.vary.add("Cookie")``: without a ``Vary`` header yet, the usual case, that
+    is setting one, with no header set parsed and written back."""
+    if type(response).vary is not _werkzeug_vary or any(response.headers.getlist("Vary")):
+        response.vary.add("Cookie")
+    else:
+        response.headers["Vary"] = "Cookie"
+
+
+@lru_cache(maxsize=32)
+def _cookie_around_value(
+    name: str, domain: str | None, path: str | None, secure: bool, httponly: bool,
+    samesite: str | None, partitioned: bool,
+) -> tuple[str, str]:
+    """The ``Set-Cookie`` header Werkzeug writes for a cookie with these attributes and no
+    expiry, cut where the value goes: the same for every request of an app."""
+    header = dump_cookie(
+        name, "", domain=domain, path=path, secure=secure, httponly=httponly,
+        samesite=samesite, partitioned=partitioned, max_size=0,
+    )
+    before, _, after = header.partition("=")
+    return f"{before}=", after
+
+
+def _set_session_cookie(
+    response: Response, name: str, value: str, expires: datetime | None, options: dict[str, t.Any]
+) -> None:
+    """``response.set_cookie(name, value, expires=expires, **options)`` for a session cookie.
+
+    The value is base64 and dots, which Werkzeug never quotes; without an expiry the rest of
+    the header is the same each time, so it is made by Werkzeug once (``_cookie_around_value``)
+    and reused. A cookie past ``max_cookie_size`` goes through ``set_cookie``, which warns.
+    """
+    if expires is None and "=" not in name and type(response).set_cookie is _werkzeug_set_cookie:
+        before, after = _cookie_around_value(name, **options)
+        header = f"{before}{value}{after}"
+        limit = response.max_cookie_size
+        if not limit or len(header) <= limit:
+            response.headers.add("Set-Cookie", header)
+            return
+    response.set_cookie(name, value, expires=expires, **options)
 
 
 class SessionInterface:
@@ -319,7 +392,7 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self.get_signing_serializer(app)
         if signer is None:
             return None
-        cookie = request.cookies.get(self.get_cookie_name(app))
+        cookie = _request_cookie(request, self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
@@ -339,17 +412,17 @@ class SecureCookieSessionInterface(SessionInterface):
             "domain": self.get_cookie_domain(app),
             "path": self.get_cookie_path(app),
             "secure": self.get_cookie_secure(app),
-            "partitioned": self.get_cookie_partitioned(app),
-            "samesite": self.get_cookie_samesite(app),
             "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+            "partitioned": self.get_cookie_partitioned(app),
         }
 
         # The page depends on the cookie whenever the session was looked at or the
         # cookie changes: caches must not serve one user's page to another. Added
-        # once (Werkzeug re-parses the header on each ``vary`` access), and first
-        # when the session was accessed, so it is there even if writing fails.
+        # once, and first when the session was accessed, so it is there even if
+        # writing fails (Flask's header order).
         if session.accessed:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
         cookie_changed = False
 
         if not session:
@@ -359,13 +432,9 @@ class SecureCookieSessionInterface(SessionInterface):
         elif self.should_set_cookie(app, session):
             signer = self.get_signing_serializer(app)
             assert signer is not None  # a real (non-null) session implies a secret key
-            response.set_cookie(
-                name,
-                signer.dumps(dict(session)),
-                expires=self.get_expiration_time(app, session),
-                **cookie_options,
-            )
+            expires = self.get_expiration_time(app, session)
+            _set_session_cookie(response, name, signer.dumps(dict(session)), expires, cookie_options)
             cookie_changed = True
 
         if cookie_changed and not session.accessed:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)

@@ -78,6 +78,32 @@ def _default(o: t.Any) -> t.Any:
     raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
+#: Encoders already built, by their ``json.dumps`` options; bounded, since callers choose them.
+_encoders: dict[tuple[tuple[str, t.Any], ...], json.JSONEncoder] = {}
+_MAX_ENCODERS = 32
+
+
+def _encoder(options: dict[str, t.Any]) -> json.JSONEncoder:
+    """The encoder ``json.dumps(obj, **options)`` would build, built once per set of options.
+
+    ``json.dumps`` makes a new ``JSONEncoder`` whenever it is given any option, and making
+    one costs more than encoding a session or a small API answer. An encoder keeps nothing
+    between calls, so one per set of options serves every call (and thread) alike.
+    """
+    try:
+        key = tuple(options.items())
+        return _encoders[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable option (a list of separators...): build it each time
+        key = None
+    encoder_class = options.get("cls") or json.JSONEncoder
+    encoder = encoder_class(**{name: value for name, value in options.items() if name != "cls"})
+    if key is not None and len(_encoders) < _MAX_ENCODERS:
+        _encoders[key] = encoder
+    return encoder
+
+
 class DefaultJSONProvider(JSONProvider):
     """JSON with the standard library, knowing dates, decimals, UUIDs, dataclasses and
     ``__html__``; sorted keys and ASCII output by default, as in Flask."""
@@ -93,7 +119,7 @@ class DefaultJSONProvider(JSONProvider):
         kwargs.setdefault("default", self.default)
         kwargs.setdefault("ensure_ascii", self.ensure_ascii)
         kwargs.setdefault("sort_keys", self.sort_keys)
-        return json.dumps(obj, **kwargs)
+        return _encoder(kwargs).encode(obj)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         return json.loads(s, **kwargs)

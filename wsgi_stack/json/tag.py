@@ -256,11 +256,18 @@ class TaggedJSONSerializer:
 
     def _untag_scan(self, value: t.Any) -> t.Any:
         # Inner values first, so a tag's to_python always receives plain Python values.
+        # Only containers can hold a tag: scalars are kept without a call of their own.
         if isinstance(value, dict):
-            value = {key: self._untag_scan(item) for key, item in value.items()}
+            value = {
+                key: self._untag_scan(item) if isinstance(item, (dict, list)) else item
+                for key, item in value.items()
+            }
             value = self.untag(value)
         elif isinstance(value, list):
-            value = [self._untag_scan(item) for item in value]
+            value = [
+                self._untag_scan(item) if isinstance(item, (dict, list)) else item
+                for item in value
+            ]
         return value
 
     def dumps(self, value: t.Any) -> str:
