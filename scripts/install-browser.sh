@@ -9,9 +9,11 @@ set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
 CHROMEDRIVER=/usr/bin/chromedriver
+# A Korean font, so that the Korean pages (tests/e2e/test_languages.py) show letters, not boxes.
+KOREAN_FONTS=/usr/share/fonts/truetype/nanum
 
 have_browser() {
-    [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" ]]
+    [[ -x "$CHROMIUM" && -x "$CHROMEDRIVER" && -d "$KOREAN_FONTS" ]]
 }
 
 if have_browser; then
@@ -39,7 +41,7 @@ export DEBIAN_FRONTEND=noninteractive
 # Another apt run may hold the lock for a while (for example an image still provisioning).
 APT_OPTS=(-o DPkg::Lock::Timeout=300 -qq)
 "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update >/dev/null
-"${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y --no-install-recommends chromium chromium-driver >/dev/null
+"${SUDO[@]}" apt-get "${APT_OPTS[@]}" install -y --no-install-recommends chromium chromium-driver fonts-nanum >/dev/null
 
 if have_browser; then
     echo "install-browser: $("$CHROMIUM" --version 2>/dev/null || echo chromium) installed" >&2
