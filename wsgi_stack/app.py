@@ -159,11 +159,14 @@ class App(AppSetup):
 
     def create_url_adapter(self, request: Request | None) -> routing.MapAdapter | None:
         """The URL adapter for a request, or for an app context with ``SERVER_NAME``."""
-        if request is not None:
-            return routing.bind_request_adapter(
-                self.url_map, self.config, request, self.subdomain_matching
-            )
-        return routing.bind_app_adapter(self.url_map, self.config)
+        if request is None:
+            return routing.bind_app_adapter(self.url_map, self.config)
+        server_name, subdomain = routing.request_binding(
+            self.url_map, self.config, request, self.subdomain_matching
+        )
+        # Bound here, as Flask does: Werkzeug's warning about a host outside SERVER_NAME
+        # names its caller, so a filter on this module (flask.app in Flask) catches it.
+        return self.url_map.bind_to_environ(request.environ, server_name=server_name, subdomain=subdomain)
 
     def url_for(
         self,
@@ -294,13 +297,15 @@ class App(AppSetup):
                 self._call_hook("before_first_request", func)
             self._before_first_request_done = True
 
-    def _call_hook(self, kind: str, func: t.Callable[..., T], *args: t.Any) -> T:
-        """Call one hook, recording it in the trace when tracing is on."""
+    def _call_hook(self, kind: str, func: t.Callable[..., T], *args: t.Any, scope: str | None = None) -> T:
+        """Call one hook, recording it in the trace when tracing is on, with the
+        blueprint it belongs to (``scope``; ``None`` for the app's own)."""
         req_ctx = _cv_request.get(None)
         trace = req_ctx.trace if req_ctx is not None else None
         if trace is None:
             return self.ensure_sync(func)(*args)
-        span = trace.enter("hook", f"{kind}:{getattr(func, '__name__', repr(func))}")
+        name = f"{kind}:{getattr(func, '__name__', repr(func))}"
+        span = trace.enter("hook", name, blueprint=scope) if scope else trace.enter("hook", name)
         result = trace.run(span, self.ensure_sync(func), *args)
         trace.leave(span, returned=None if result is None else type(result).__name__)
         return result
@@ -313,10 +318,10 @@ class App(AppSetup):
         scopes = self._request_scopes(req)
         for scope in scopes:
             for url_func in self.url_value_preprocessors.get(scope, ()):
-                self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args)
+                self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args, scope=scope)
         for scope in scopes:
             for before_func in self.before_request_funcs.get(scope, ()):
-                rv = self._call_hook("before_request", before_func)
+                rv = self._call_hook("before_request", before_func, scope=scope)
                 if rv is not None:
                     return rv
         return None
@@ -348,7 +353,13 @@ class App(AppSetup):
         trace = req_ctx.trace
         if trace is None:
             return self.ensure_sync(view_func)(**req.view_args)
-        span = trace.enter("view", rule.endpoint, function=getattr(view_func, "__qualname__", None))
+        function = getattr(view_func, "__qualname__", None)
+        blueprint = req.blueprint
+        span = (
+            trace.enter("view", rule.endpoint, function=function, blueprint=blueprint)
+            if blueprint
+            else trace.enter("view", rule.endpoint, function=function)
+        )
         rv = trace.run(span, self.ensure_sync(view_func), **req.view_args)
         trace.leave(span, returned=type(rv).__name__)
         return rv
@@ -494,7 +505,7 @@ class App(AppSetup):
             response = self._call_hook("after_this_request", func, response)
         for scope in reversed(self._request_scopes(ctx.request)):
             for func in reversed(self.after_request_funcs.get(scope, ())):
-                response = self._call_hook("after_request", func, response)
+                response = self._call_hook("after_request", func, response, scope=scope)
 
         session = ctx.session_to_save()
         if session is not None and not self.session_interface.is_null_session(session):
@@ -514,7 +525,7 @@ class App(AppSetup):
         functions), each with the exception that ended the request, or ``None``; then
         send ``request_tearing_down``."""
         scopes = reversed(self._request_scopes(_cv_request.get().request))
-        funcs = [f for scope in scopes for f in reversed(self.teardown_request_funcs.get(scope, ()))]
+        funcs = [(scope, f) for scope in scopes for f in reversed(self.teardown_request_funcs.get(scope, ()))]
         if not funcs and not request_tearing_down.receivers:
             return
         if exc is _sentinel:
@@ -533,12 +544,12 @@ class App(AppSetup):
         if exc is _sentinel:
             exc = sys.exc_info()[1]
         if funcs:
-            self._run_teardowns("teardown_appcontext", funcs[::-1], exc)
+            self._run_teardowns("teardown_appcontext", [(None, f) for f in reversed(funcs)], exc)
         if appcontext_tearing_down.receivers:
             send_signal(appcontext_tearing_down, self, exc=exc)
 
     def _run_teardowns(
-        self, kind: str, funcs: list[t.Callable[..., t.Any]], exc: BaseException | None
+        self, kind: str, funcs: list[tuple[str | None, t.Callable[..., t.Any]]], exc: BaseException | None
     ) -> None:
         """Run every teardown function, even when one fails.
 
@@ -548,9 +559,9 @@ class App(AppSetup):
         raised after all of them ran, so a test still sees it.
         """
         first_error: Exception | None = None
-        for func in funcs:
+        for scope, func in funcs:
             try:
-                self._call_hook(kind, func, exc)
+                self._call_hook(kind, func, exc, scope=scope)
             except Exception as error:
                 if first_error is None:
                     first_error = error

@@ -7,8 +7,8 @@ request, ``adapter.match()`` finds the rule and converts the URL's variables, an
 
 * :func:`make_rule` turns ``add_url_rule``'s arguments into a ``Rule`` (which methods
   it answers, whether OPTIONS is answered automatically);
-* :func:`bind_request_adapter` / :func:`bind_app_adapter` make the adapter for a
-  request or, with ``SERVER_NAME`` set, for an application context alone;
+* :func:`request_binding` / :func:`bind_app_adapter` decide how to bind the map for a
+  request or, with ``SERVER_NAME`` set, make the adapter for an application context alone;
 * :func:`build_url` builds a URL and adds the anchor.
 
 The request context calls ``adapter.match`` (see :meth:`RequestContext.match_request`),
@@ -42,10 +42,10 @@ __all__ = [
     "Rule",
     "RoutingException",
     "bind_app_adapter",
-    "bind_request_adapter",
     "build_url",
     "endpoint_from_view_func",
     "make_rule",
+    "request_binding",
 ]
 
 
@@ -119,28 +119,29 @@ def make_rule(
     return rule_obj
 
 
-def bind_request_adapter(
+def request_binding(
     url_map: Map, config: Config, request: Request, subdomain_matching: bool
-) -> MapAdapter:
-    """The URL adapter for one request.
+) -> tuple[str | None, str | None]:
+    """The ``server_name`` and ``subdomain`` to bind the URL map to for one request
+    (``App.create_url_adapter`` passes them to ``Map.bind_to_environ``).
 
     ``TRUSTED_HOSTS`` is checked first (reading ``request.host`` raises a 400 for an
-    untrusted Host header). ``SERVER_NAME`` only serves to build external URLs: unless
-    subdomain matching is on, the subdomain is pinned to the default, so a request for
-    another host name still matches.
+    untrusted Host header). With ``host_matching``, rules match the request's real host,
+    so no server name is given. Otherwise ``SERVER_NAME`` serves to build external URLs
+    and, with ``subdomain_matching``, Werkzeug finds the subdomain as the part of the host
+    before it (a host outside it matches nothing, with a warning). Without subdomain
+    matching the subdomain is pinned to the default, so any host name matches.
     """
     trusted_hosts = config["TRUSTED_HOSTS"]
     if trusted_hosts is not None:
         request.trusted_hosts = trusted_hosts
         request.host  # noqa: B018 - validates the Host header against trusted_hosts
 
-    subdomain = None
-    server_name = config["SERVER_NAME"]
     if url_map.host_matching:
-        server_name = None  # match on the real host, not on the configured one
-    elif not subdomain_matching:
-        subdomain = url_map.default_subdomain or ""
-    return url_map.bind_to_environ(request.environ, server_name=server_name, subdomain=subdomain)
+        return None, None
+    if not subdomain_matching:
+        return config["SERVER_NAME"], url_map.default_subdomain or ""
+    return config["SERVER_NAME"], None
 
 
 def bind_app_adapter(url_map: Map, config: Config) -> MapAdapter | None:
@@ -188,11 +189,9 @@ def match_request(adapter: MapAdapter, request: Request, trace: _trace.RequestTr
     if span is not None:
         assert trace is not None
         if request.url_rule is not None:
-            trace.leave(
-                span,
-                rule=request.url_rule.rule,
-                endpoint=request.url_rule.endpoint,
-                view_args=request.view_args,
-            )
+            found = {"rule": request.url_rule.rule, "endpoint": request.url_rule.endpoint}
+            if request.blueprint is not None:
+                found["blueprint"] = request.blueprint
+            trace.leave(span, **found, view_args=request.view_args)
         else:
             trace.leave(span, error=repr(request.routing_exception))
