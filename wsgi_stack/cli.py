@@ -30,6 +30,7 @@ from .app import App
 from .environ import describe_environ
 from .testing import EnvironBuilder
 from .trace import LAYERS, RequestTrace, parse_layer_names, record
+from .wrappers import endpoint_blueprint
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.test import TestResponse
@@ -225,8 +226,12 @@ def cmd_routes(args: argparse.Namespace, out: t.TextIO) -> int:
             row.append((rule.host if host_matching else rule.subdomain) or "")
         row.append(rule.rule)
         rows.append(row)
+    if app.blueprints:  # which blueprint owns each rule ("-" for the app's own)
+        headers.append("Blueprint")
+        for row, rule in zip(rows, rules):
+            row.append(endpoint_blueprint(rule.endpoint) or "-")
 
-    columns = {"endpoint": 0, "methods": 1, "rule": len(headers) - 1}
+    columns = {"endpoint": 0, "methods": 1, "rule": 3 if has_domain else 2}
     if has_domain:
         columns["domain"] = 2
     if args.sort in columns:  # 'match' keeps the order the map matches in

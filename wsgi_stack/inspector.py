@@ -38,6 +38,7 @@ from werkzeug.routing import RequestRedirect, RoutingException
 from .app import INSPECTOR_PREFIX
 from .environ import describe_environ
 from .trace import plain
+from .wrappers import endpoint_blueprint
 
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import MapAdapter
@@ -180,6 +181,7 @@ def _match_section(request: Request) -> dict[str, t.Any]:
     return {
         "rule": rule.rule if rule is not None else None,
         "endpoint": rule.endpoint if rule is not None else None,
+        "blueprint": request.blueprint,
         "methods": sorted(rule.methods or ()) if rule is not None else None,
         "view_args": plain(request.view_args),
         "error": _describe_error(error) if error is not None else None,
@@ -214,6 +216,7 @@ def _probe_section(adapter: MapAdapter | None, args: MultiDict[str, str]) -> dic
         probe.update(
             rule=rule.rule,
             endpoint=rule.endpoint,
+            blueprint=endpoint_blueprint(rule.endpoint),
             view_args=plain(view_args),
             error=None,
             methods=sorted(rule.methods or ()),
@@ -264,6 +267,16 @@ def _app_section(app: App) -> dict[str, t.Any]:
         "testing": app.testing,
         "root_path": app.root_path,
         "rules": len(list(app.url_map.iter_rules())),
+        "blueprints": list(app.blueprints),
+        "routes": [
+            {
+                "rule": rule.rule,
+                "endpoint": rule.endpoint,
+                "methods": sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}),
+                "blueprint": endpoint_blueprint(rule.endpoint),
+            }
+            for rule in app.url_map.iter_rules()
+        ],
         "config": config,
     }
 
@@ -431,6 +444,7 @@ Secrets are shown as <code>[masked]</code>. <code>Accept: application/json</code
 <table>
 <tr><td>Rule</td><td>{{ value(r.match.rule) }}</td></tr>
 <tr><td>Endpoint</td><td>{{ value(r.match.endpoint) }}</td></tr>
+<tr><td>Blueprint</td><td>{{ value(r.match.blueprint) }}</td></tr>
 <tr><td>View args</td><td>{{ value(r.match.view_args) }}</td></tr>
 <tr><td>Routing error</td><td class="error">{{ value(r.match.error) }}</td></tr>
 </table>
@@ -501,6 +515,12 @@ Secrets are shown as <code>[masked]</code>. <code>Accept: application/json</code
 <h2>Application</h2>
 <p><code>{{ r.app.import_name }}</code> at <code>{{ r.app.root_path }}</code>, {{ r.app.rules }} URL rules,
 debug {{ r.app.debug }}, testing {{ r.app.testing }}.</p>
+<h3>URL map{% if r.app.blueprints %} (blueprints: {{ r.app.blueprints | join(", ") }}){% endif %}</h3>
+<table><tr><th>Rule</th><th>Endpoint</th><th>Methods</th><th>Blueprint</th></tr>
+{%- for route in r.app.routes %}
+<tr><td><code>{{ route.rule }}</code></td><td>{{ route.endpoint }}</td><td>{{ route.methods | join(", ") }}</td><td>{{ value(route.blueprint) }}</td></tr>
+{%- endfor %}
+</table>
 <table><tr><th>Config key</th><th>Value</th></tr>
 {%- for key, v in r.app.config.items() %}
 <tr><td><code>{{ key }}</code></td><td>{{ value(v) }}</td></tr>

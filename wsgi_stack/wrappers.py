@@ -121,10 +121,7 @@ class Request(_WerkzeugRequest):
     def blueprint(self) -> str | None:
         """The dotted name of the blueprint that owns the matched endpoint
         (``"admin.users"`` for ``"admin.users.edit"``), or ``None`` for an app view."""
-        endpoint = self.endpoint
-        if endpoint is not None and "." in endpoint:
-            return endpoint.rpartition(".")[0]
-        return None
+        return endpoint_blueprint(self.endpoint)
 
     @property
     def blueprints(self) -> list[str]:
@@ -175,6 +172,14 @@ class Response(_WerkzeugResponse):
         if app_ctx is not None:
             return app_ctx.app.config["MAX_COOKIE_SIZE"]  # type: ignore[no-any-return]
         return super().max_cookie_size
+
+
+def endpoint_blueprint(endpoint: str | None) -> str | None:
+    """The dotted name of the blueprint an endpoint belongs to (``"admin.users"`` for
+    ``"admin.users.edit"``), or ``None`` for an endpoint of the app itself."""
+    if endpoint is not None and "." in endpoint:
+        return endpoint.rpartition(".")[0]
+    return None
 
 
 @lru_cache(maxsize=None)

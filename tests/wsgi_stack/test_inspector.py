@@ -189,6 +189,7 @@ def test_probe_another_url(client):
         "method": "GET",
         "rule": "/user/<int:user_id>",
         "endpoint": "user",
+        "blueprint": None,
         "view_args": {"user_id": 42},
         "error": None,
         "methods": ["GET", "HEAD", "OPTIONS", "POST"],
