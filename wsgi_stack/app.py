@@ -31,7 +31,6 @@ import collections.abc as cabc
 import inspect
 import sys
 import typing as t
-from functools import update_wrapper
 from inspect import CO_COROUTINE
 from types import FunctionType, TracebackType
 
@@ -137,23 +136,6 @@ class App(AppSetup):
         if cls is None:
             raise RuntimeError("wsgi_stack has no command-line runner; set test_cli_runner_class.")
         return cls(self, **kwargs)
-
-    @property
-    def inspector_enabled(self) -> bool:
-        """Whether ``/_stack/`` answers: ``STACK_INSPECTOR``, or debug mode when that
-        is left at ``None``. Off by default, so never on in production unless asked."""
-        enabled = self.config["STACK_INSPECTOR"]
-        return bool(self.debug if enabled is None else enabled)
-
-    def _make_trace(self) -> _trace.RequestTrace | None:
-        """A trace for a new request when tracing, step-through or the inspector is
-        on, else ``None`` (then every layer skips its trace calls)."""
-        config = self.config
-        if not (config["STACK_TRACE"] or config["STACK_BREAK"]):
-            inspector = config["STACK_INSPECTOR"]
-            if not (inspector or (inspector is None and config["DEBUG"])):
-                return None
-        return _trace.RequestTrace(_trace.parse_layer_names(config["STACK_BREAK"]))
 
     # -- URL building ---------------------------------------------------------------
 

@@ -250,6 +250,23 @@ class AppSetup(Scaffold):
     def templates_auto_reload(self, value: bool) -> None:
         self.config["TEMPLATES_AUTO_RELOAD"] = value
 
+    @property
+    def inspector_enabled(self) -> bool:
+        """Whether ``/_stack/`` answers: ``STACK_INSPECTOR``, or debug mode when that
+        is left at ``None``. Off by default, so never on in production unless asked."""
+        enabled = self.config["STACK_INSPECTOR"]
+        return bool(self.debug if enabled is None else enabled)
+
+    def _make_trace(self) -> _trace.RequestTrace | None:
+        """A trace for a new request when tracing, step-through or the inspector is
+        on, else ``None`` (then every layer skips its trace calls)."""
+        config = self.config
+        if not (config["STACK_TRACE"] or config["STACK_BREAK"]):
+            inspector = config["STACK_INSPECTOR"]
+            if not (inspector or (inspector is None and config["DEBUG"])):
+                return None
+        return _trace.RequestTrace(_trace.parse_layer_names(config["STACK_BREAK"]))
+
     @cached_property
     def logger(self) -> logging.Logger:
         """The app's logger, named after the app; see :mod:`wsgi_stack.logging`."""
