@@ -224,13 +224,47 @@ def relative_date(text: str, now: float) -> str:
     return f"<now{sign}{''.join(parts) or '0m'}>"
 
 
+# A date in a display line, until both sides are known: "\x00NOW\x01HTTP-DATE\x00".
+_DATE_MARK = re.compile("\x00([0-9.]+)\x01([^\x00]*)\x00")
+
+
+def mark_date(text: str, now: float) -> str:
+    """A date to settle later (:func:`settle_dates`): literal if both sides sent the same one,
+    else each shown relative to its own clock."""
+    return f"\x00{now!r}\x01{text}\x00"
+
+
+def settle_dates(shown: dict[str, list[str]], other: dict[str, list[str]] | None = None) -> dict[str, list[str]]:
+    """Replace the marked dates of one side's lines. A date the other side sent identically, at the
+    same place, is fixed (a file's mtime, a cookie expiring in 2030) and stays literal; one that
+    differs depends on each side's clock (Max-Age, the Date header) and becomes ``<now+7d>``."""
+    settled = {}
+    for name, lines in shown.items():
+        others = (other or {}).get(name, [])
+        out = []
+        for index, line in enumerate(lines):
+            theirs = _DATE_MARK.findall(others[index]) if index < len(others) else []
+            mine = iter(range(len(_DATE_MARK.findall(line))))
+
+            def settle(match: re.Match[str]) -> str:
+                position = next(mine)
+                now, text = float(match.group(1)), match.group(2)
+                if position < len(theirs) and theirs[position][1] == text:
+                    return text
+                return relative_date(text, now)
+
+            out.append(_DATE_MARK.sub(settle, line))
+        settled[name] = out
+    return settled
+
+
 def mask_set_cookie(header: str, now: float) -> str:
     name_value, *attributes = [part.strip() for part in header.split(";")]
     name, _, value = name_value.partition("=")
     shown = [f"{name}={unsign(value)}"]
     for attribute in attributes:
         key, sep, val = attribute.partition("=")
-        shown.append(f"{key}={relative_date(val, now)}" if key.lower() == "expires" and sep else attribute)
+        shown.append(f"{key}={mark_date(val, now)}" if key.lower() == "expires" and sep else attribute)
     return "; ".join(shown)
 
 
@@ -251,15 +285,21 @@ def mask_output(text: str) -> list[str]:
     return lines
 
 
-def sections(entry: dict[str, Any]) -> dict[str, list[str]]:
-    """One response as named groups of display lines, masked: what is compared and shown."""
+def sections(entry: dict[str, Any], other: dict[str, Any] | None = None) -> dict[str, list[str]]:
+    """One response as named groups of display lines, masked: what is compared and shown. Given
+    the other side's answer to the same request, dates both sent alike stay literal."""
+    shown = _marked_sections(entry)
+    return settle_dates(shown, _marked_sections(other) if other is not None else None)
+
+
+def _marked_sections(entry: dict[str, Any]) -> dict[str, list[str]]:
     if "exception" in entry:
         return {"raised": [entry["exception"]], "printed": mask_output(entry.get("output", ""))}
     now = entry["time"]
     headers = []
     for name, value in sorted(entry["headers"], key=lambda pair: pair[0].lower()):
         if name.lower() in ("date", "expires", "last-modified"):
-            value = relative_date(value, now)
+            value = mark_date(value, now)
         elif name.lower() == "allow":  # Werkzeug fills it from a set: the order is the hash seed's
             value = ", ".join(sorted(method.strip() for method in value.split(",")))
         headers.append(f"{name}: {value}")
@@ -385,7 +425,7 @@ def report(app_label: str, requests: list[Request], results: dict[str, dict[str,
     elif loading[0]:
         lines.append(f"  0  (loading the app)  same, printed {len(loading[0])} line(s)")
     for number, (request, left, right) in enumerate(zip(requests, flask["responses"], stack["responses"]), 1):
-        shown_left, shown_right = sections(left), sections(right)
+        shown_left, shown_right = sections(left, right), sections(right, left)
         if shown_left == shown_right:
             lines.append(f"{number:>3}  {request.label}  ==  {summary(shown_left)}")
             if verbose:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from wsgi_stack.compare import (
     Request,
     compare,
+    mark_date,
     mask_output,
     mask_set_cookie,
     parse_request,
@@ -24,6 +25,7 @@ from wsgi_stack.compare import (
     report,
     resolve_app,
     run_sides,
+    settle_dates,
     unsign,
 )
 
@@ -133,7 +135,16 @@ def test_masking_signed_values_dates_and_log_lines() -> None:
     assert relative_date(formatdate(now + 86400 + 5, usegmt=True), now) == "<now+1d>"
     assert relative_date("Thu, 01 Jan 1970 00:00:00 GMT", now) == "Thu, 01 Jan 1970 00:00:00 GMT"
     header = f"theme=dark; Expires={formatdate(now + 3600, usegmt=True)}; Max-Age=3600; Path=/"
-    assert mask_set_cookie(header, now) == "theme=dark; Expires=<now+1h>; Max-Age=3600; Path=/"
+    alone = settle_dates({"set-cookie": [mask_set_cookie(header, now)]})
+    assert alone == {"set-cookie": ["theme=dark; Expires=<now+1h>; Max-Age=3600; Path=/"]}
+    # Two sides: a date both sent alike is fixed and stays literal (a file's mtime, a year ahead);
+    # one that moved with each side's clock is shown relative, and so compares equal.
+    fixed = formatdate(now + 86400 * 400, usegmt=True)
+    left = {"headers": [f"Last-Modified: {mark_date(fixed, now)}", f"Date: {mark_date(formatdate(now, usegmt=True), now)}"]}
+    right = {"headers": [f"Last-Modified: {mark_date(fixed, now + 7)}", f"Date: {mark_date(formatdate(now + 7, usegmt=True), now + 7)}"]}
+    assert settle_dates(left, right) == settle_dates(right, left) == {
+        "headers": [f"Last-Modified: {fixed}", "Date: <now+0m>"]
+    }
     printed = mask_output(
         "[2026-12-01 16:20:00,123] ERROR in app: Exception on / [GET]\n"
         "Traceback (most recent call last):\n"

@@ -2,7 +2,8 @@
 
 ``scripts/NAME.txt`` holds the requests for ``examples/NAME.py``, one per line, each followed by a
 ``#> STATUS [TEXT]`` line: the status the answer must have and a piece of text it must contain
-(in its headers, cookies, body or printed output, as compare shows them: masked). So each script
+(in its headers, cookies, body or printed output, as compare shows them: masked); ``#> + TEXT``
+lines after it add more texts. So each script
 checks both that the two frameworks agree and that the example really shows what it is about.
 
 ``before_first_request.py`` is the one documented difference: Flask removed the decorator in 2.3,
@@ -27,13 +28,18 @@ DOCUMENTED_DIFFERENCE = "before_first_request"
 NAMES = sorted(path.stem for path in EXAMPLES.glob("*.py") if not path.name.startswith("_"))
 
 
-def expectations(script: Path) -> list[tuple[int, str]]:
-    """The ``#> STATUS TEXT`` line after each request of a script, in order."""
-    expected: list[tuple[int, str]] = []
+def expectations(script: Path) -> list[tuple[int, list[str]]]:
+    """For each request of a script, in order: the status of its ``#> STATUS TEXT`` line and the
+    texts of it and of any ``#> + TEXT`` lines after it (more things the answer must contain)."""
+    expected: list[tuple[int, list[str]]] = []
     for line in script.read_text(encoding="utf-8").splitlines():
-        match = re.match(r"#>\s*(\d{3})\s?(.*)$", line.strip())
-        if match:
-            expected.append((int(match.group(1)), match.group(2).strip()))
+        line = line.strip()
+        first = re.match(r"#>\s*(\d{3})\s?(.*)$", line)
+        more = re.match(r"#>\s*\+\s?(.*)$", line)
+        if first:
+            expected.append((int(first.group(1)), [first.group(2).strip()]))
+        elif more:
+            expected[-1][1].append(more.group(1).strip())
     return expected
 
 
@@ -41,11 +47,12 @@ def check_answers(name: str, responses: list[dict]) -> None:
     script = SCRIPTS / f"{name}.txt"
     expected = expectations(script)
     requests = load_script(str(script))
-    assert len(expected) == len(requests), f"{script.name}: one '#>' line per request"
-    for number, ((status, text), request, entry) in enumerate(zip(expected, requests, responses), 1):
+    assert len(expected) == len(requests), f"{script.name}: one '#> STATUS' line per request"
+    for number, ((status, texts), request, entry) in enumerate(zip(expected, requests, responses), 1):
         shown = "\n".join(line for lines in sections(entry).values() for line in lines)
         assert entry.get("status", "").startswith(f"{status} "), f"{name} #{number} {request.label}:\n{shown}"
-        assert text in shown, f"{name} #{number} {request.label}: {text!r} not in\n{shown}"
+        for text in texts:
+            assert text in shown, f"{name} #{number} {request.label}: {text!r} not in\n{shown}"
 
 
 def test_every_example_has_a_script_and_every_script_an_example() -> None:
