@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "GRAVATAR_URL": None,
     # gzip pages and JSON for clients that accept it (wsgi_stack.compression; COMPRESS_* tune it).
     "COMPRESS": True,
+    # ... and its stylesheet and script too (small files, read whole to be gzipped).
+    "COMPRESS_FILES_UP_TO": 256 * 1024,
 }
 
 #: A production app refuses a signing key shorter than this (in bytes).

@@ -16,10 +16,14 @@ the app's config, when it is switched on:
     of CPU buy nothing there).
 ``COMPRESS_LEVEL`` (6)
     zlib's level, 1 (fast) to 9 (small); ``bench/compression.py`` measures the choice.
+``COMPRESS_FILES_UP_TO`` (0)
+    files (``send_file``, the static route) are streamed and left alone, unless this is set:
+    then a text file of at most this many bytes (a stylesheet, a script) is read and gzipped
+    too, and loses ``Accept-Ranges`` (ranges still work, on the plain file, as ``206``).
 
 What gets compressed: a ``GET`` (or ``POST`` ...) answer whose body is in memory (a sequence,
 not ``direct_passthrough``: files and generators stream, and buffering them would defeat
-that), of a text type (``text/*``, JSON, JavaScript, XML, SVG), at least ``COMPRESS_MIN_SIZE``
+that; see ``COMPRESS_FILES_UP_TO`` for small files), of a text type (``text/*``, JSON, JavaScript, XML, SVG), at least ``COMPRESS_MIN_SIZE``
 bytes, without a ``Content-Encoding`` already, not ``Cache-Control: no-transform``, and not
 a ``HEAD``, a ``1xx``/``204``/``304`` or a range (``206``, ``Content-Range``).
 
@@ -116,17 +120,19 @@ def compress_response(
     *,
     min_size: int = DEFAULT_MIN_SIZE,
     level: int = DEFAULT_LEVEL,
+    files_up_to: int = 0,
 ) -> Response:
-    """Gzip ``response`` in place for ``request`` when both allow it (see the module's doc)."""
+    """Gzip ``response`` in place for ``request`` when both allow it (see the module's doc).
+
+    ``files_up_to``: a file (``direct_passthrough``, as ``send_file`` makes) of a text type and
+    at most this many bytes is read and compressed too; 0, files are never touched.
+    """
     status = response.status_code
-    if (
-        request.method == "HEAD"
-        or status < 200
-        or status in _NO_CODING_STATUSES
-        or response.direct_passthrough
-        or not response.is_sequence
-    ):
+    if request.method == "HEAD" or status < 200 or status in _NO_CODING_STATUSES:
         return response
+    is_file = response.direct_passthrough
+    if (is_file and not files_up_to) or (not is_file and not response.is_sequence):
+        return response  # streamed: buffering it would defeat the point
     # One pass over the headers (few): Werkzeug's lookups raise and catch a KeyError per miss.
     mimetype = ""
     length = -1
@@ -140,8 +146,12 @@ def compress_response(
             return response  # already encoded, or a part of a body
         elif key == "cache-control" and "no-transform" in value.lower():
             return response
+    if is_file and not 0 <= length <= files_up_to:
+        return response  # a large file (or one of unknown size) streams as it is
 
-    worth_it = is_compressible_mimetype(mimetype) and _body_length(response, length) >= min_size
+    worth_it = is_compressible_mimetype(mimetype) and (
+        length if is_file else _body_length(response, length)
+    ) >= min_size
     if not worth_it:
         # Only a client that refuses identity changes that, and it has to say so in words.
         raw = request.environ.get("HTTP_ACCEPT_ENCODING", "")
@@ -154,17 +164,34 @@ def compress_response(
     response.vary.add("Accept-Encoding")
     if not use_gzip:
         return response
-    data = response.get_data()
+    data = _read_file(response) if is_file else response.get_data()
     # mtime=0: the same body always gives the same bytes (cacheable, testable).
     packed = gzip.compress(data, compresslevel=level, mtime=0)
     if len(packed) >= len(data) and not identity_refused:
+        if is_file:
+            response.set_data(data)  # the file is read now: send what was read
         return response  # incompressible after all (already-packed text, tiny): keep it plain
     response.set_data(packed)  # also sets Content-Length
     response.headers["Content-Encoding"] = "gzip"
+    # Byte ranges would count in the plain file, not in this body: offer none.
+    response.headers.pop("Accept-Ranges", None)
     etag, weak = response.get_etag()
     if etag is not None and not weak:
         response.set_etag(etag, weak=True)
     return response
+
+
+def _read_file(response: Response) -> bytes:
+    """A passed-through file's bytes, the file closed; the response then holds them in memory."""
+    body = response.response
+    try:
+        data = b"".join(body)  # type: ignore[arg-type]
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+    response.direct_passthrough = False
+    return data
 
 
 def _body_length(response: Response, content_length: int) -> int:
@@ -180,6 +207,7 @@ class Compress:
     def __init__(self, app: App | None = None) -> None:
         self.min_size = DEFAULT_MIN_SIZE
         self.level = DEFAULT_LEVEL
+        self.files_up_to = 0
         if app is not None:
             self.init_app(app)
 
@@ -187,6 +215,7 @@ class Compress:
         """Read the settings once and add the step to run after every other after-request function."""
         self.min_size = int(app.config.setdefault("COMPRESS_MIN_SIZE", DEFAULT_MIN_SIZE))
         self.level = int(app.config.setdefault("COMPRESS_LEVEL", DEFAULT_LEVEL))
+        self.files_up_to = int(app.config.setdefault("COMPRESS_FILES_UP_TO", 0))
         if not 0 <= self.level <= 9:
             raise ValueError(f"COMPRESS_LEVEL must be 0 to 9, not {self.level}")
         app._check_setup_finished("init_app")  # like any setup method: not after the first request
@@ -196,5 +225,9 @@ class Compress:
 
     def after_request(self, response: Response) -> Response:
         return compress_response(
-            response, _cv_request.get().request, min_size=self.min_size, level=self.level
+            response,
+            _cv_request.get().request,
+            min_size=self.min_size,
+            level=self.level,
+            files_up_to=self.files_up_to,
         )

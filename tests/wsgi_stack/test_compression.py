@@ -207,3 +207,67 @@ def test_not_after_the_first_request(tmp_path):
 )
 def test_compressible_types(mimetype, expected):
     assert is_compressible_mimetype(mimetype) is expected
+
+
+# --------------------------------------------------------------------------- small files, opt-in
+
+
+@pytest.fixture
+def file_apps(tmp_path):
+    """Static files on both frameworks; ours gzips text files up to 8 KB."""
+    css = "body { color: #123456; margin: 0 auto; }\n" * 100  # 4,100 bytes
+    clients = []
+    for fw, compress in ((wsgi_stack, True), (flask, False)):
+        root = tmp_path / fw.__name__
+        (root / "static").mkdir(parents=True)
+        (root / "static" / "style.css").write_text(css)
+        (root / "static" / "big.txt").write_text("x" * 20_000)
+        (root / "static" / "logo.png").write_bytes(b"\x89PNG" + bytes(3000))
+        app = fw.Flask("files", root_path=str(root))
+        if compress:
+            app.config["COMPRESS_FILES_UP_TO"] = 8 * 1024
+            Compress(app)
+        clients.append(app.test_client())
+    return css.encode(), clients[0], clients[1]
+
+
+def test_small_text_file_is_gzipped_when_switched_on(file_apps):
+    css, ours, reference = file_apps
+    got = ours.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
+    want = reference.get("/static/style.css")
+    assert got.status_code == 200 and got.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(got.get_data()) == css == want.get_data()
+    assert int(got.headers["Content-Length"]) == len(got.get_data())
+    assert "Accept-Ranges" not in got.headers
+    # Werkzeug's file ETag hashes the path (each app has its own root): compare the form.
+    assert got.headers["ETag"].startswith('W/"') and want.headers["ETag"].startswith('"')
+    assert got.headers["Vary"] == "Accept-Encoding"
+
+
+def test_file_revalidation_and_ranges_still_work(file_apps):
+    css, ours, _ = file_apps
+    first = ours.get("/static/style.css", headers={"Accept-Encoding": "gzip"})
+    again = ours.get(
+        "/static/style.css", headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]}
+    )
+    assert again.status_code == 304 and again.get_data() == b""
+    since = ours.get(
+        "/static/style.css",
+        headers={"Accept-Encoding": "gzip", "If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert since.status_code == 304
+    part = ours.get("/static/style.css", headers={"Accept-Encoding": "gzip", "Range": "bytes=0-9"})
+    assert part.status_code == 206 and part.get_data() == css[:10]
+    assert "Content-Encoding" not in part.headers
+
+
+@pytest.mark.parametrize("path", ["/static/big.txt", "/static/logo.png"])
+def test_large_or_binary_files_still_stream_untouched(file_apps, path):
+    _, ours, reference = file_apps
+    got = ours.get(path, headers={"Accept-Encoding": "gzip"})
+    want = reference.get(path, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in got.headers
+    assert got.get_data() == want.get_data()
+    assert {k: v for k, v in got.headers if k not in ("ETag",)} == {
+        k: v for k, v in want.headers if k not in ("ETag",)
+    }
