@@ -96,7 +96,7 @@ class App(AppSetup):
         the request's blueprints, outer to inner); the values the caller passed win."""
         original = context.copy()
         req_ctx = _cv_request.get(None)
-        scopes = self._request_scopes(req_ctx.request) if req_ctx is not None else _APP_SCOPE
+        scopes = self._request_scopes(req_ctx.request) if req_ctx is not None and self.blueprints else _APP_SCOPE
         for scope in scopes:
             for processor in self.template_context_processors.get(scope, ()):
                 context.update(self.ensure_sync(processor)())
@@ -297,22 +297,26 @@ class App(AppSetup):
         kind for the app first, then outer to inner blueprint; the first non-``None``
         value a function returns is the response."""
         req = _cv_request.get().request
-        scopes = self._request_scopes(req)
+        scopes = self._request_scopes(req) if self.blueprints else _APP_SCOPE
+        # "in" and [] rather than .get(): no call at all for a scope with no functions.
+        preprocessors = self.url_value_preprocessors
         for scope in scopes:
-            for url_func in self.url_value_preprocessors.get(scope, ()):
-                self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args, scope=scope)
+            if scope in preprocessors:
+                for url_func in preprocessors[scope]:
+                    self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args, scope=scope)
+        before = self.before_request_funcs
         for scope in scopes:
-            for before_func in self.before_request_funcs.get(scope, ()):
-                rv = self._call_hook("before_request", before_func, scope=scope)
-                if rv is not None:
-                    return rv
+            if scope in before:
+                for before_func in before[scope]:
+                    rv = self._call_hook("before_request", before_func, scope=scope)
+                    if rv is not None:
+                        return rv
         return None
 
     def _request_scopes(self, request: Request) -> tuple[str | None, ...]:
         """Whose hooks apply to ``request``, outermost first: the app (``None``), then
-        each blueprint from the outermost to the one that owns the endpoint."""
-        if not self.blueprints:  # the common case costs one check
-            return _APP_SCOPE
+        each blueprint from the outermost to the one that owns the endpoint. The
+        request path asks only when the app has blueprints (else it is ``(None,)``)."""
         return (None, *reversed(request.blueprints))
 
     def dispatch_request(self) -> ResponseReturnValue:
@@ -485,9 +489,11 @@ class App(AppSetup):
         ctx = _cv_request.get()
         for func in ctx._after_request_functions:
             response = self._call_hook("after_this_request", func, response)
-        for scope in reversed(self._request_scopes(ctx.request)):
-            for func in reversed(self.after_request_funcs.get(scope, ())):
-                response = self._call_hook("after_request", func, response, scope=scope)
+        after = self.after_request_funcs
+        for scope in reversed(self._request_scopes(ctx.request)) if self.blueprints else _APP_SCOPE:
+            if scope in after:
+                for func in reversed(after[scope]):
+                    response = self._call_hook("after_request", func, response, scope=scope)
 
         session = ctx.session_to_save()
         if session is not None and not self.session_interface.is_null_session(session):
@@ -506,8 +512,9 @@ class App(AppSetup):
         """Run the ``teardown_request`` functions (in the order of ``after_request``
         functions), each with the exception that ended the request, or ``None``; then
         send ``request_tearing_down``."""
-        scopes = reversed(self._request_scopes(_cv_request.get().request))
-        funcs = [(scope, f) for scope in scopes for f in reversed(self.teardown_request_funcs.get(scope, ()))]
+        registry = self.teardown_request_funcs
+        scopes = reversed(self._request_scopes(_cv_request.get().request)) if self.blueprints else _APP_SCOPE
+        funcs = [(scope, f) for scope in scopes if scope in registry for f in reversed(registry[scope])] if registry else None
         if not funcs and not request_tearing_down.receivers:
             return
         if exc is _sentinel:
