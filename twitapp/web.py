@@ -36,12 +36,17 @@ def form_data() -> Mapping[str, Any]:
 
 
 def text_field(data: Mapping[str, Any], name: str) -> str:
-    """Field ``name`` as a string ('' when absent); a JSON number or list is a 400."""
+    """Field ``name`` as a string ('' when absent); a JSON number or list is a 400, and so is
+    a string no database can store (JSON's ``\ud800``: half a character)."""
     value = data.get(name, "")
     if value is None:
         return ""
     if not isinstance(value, str):
         raise BadRequest(_("The field %(name)r must be a string.", name=name))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest(_("The field %(name)r must be a string.", name=name)) from None
     return value
 
 
