@@ -1,5 +1,5 @@
-"""``python -m wsgi_stack``: the command line of :mod:`wsgi_stack.cli`."""
+"""``python -m wsgi_stack``: the ``wsgi-stack`` command (:mod:`wsgi_stack.cli`) without installing."""
 
 from .cli import main
 
-raise SystemExit(main())
+main()

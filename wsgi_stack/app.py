@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import inspect
+import os
 import sys
 import typing as t
 from inspect import CO_COROUTINE
@@ -57,7 +58,7 @@ from .signals import send as send_signal
 from .wrappers import Request, Response, split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from .testing import FlaskClient
+    from .testing import FlaskCliRunner, FlaskClient
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T = t.TypeVar("T")
@@ -86,7 +87,7 @@ class App(AppSetup):
     response_class: type[Response] = Response
     app_ctx_globals_class = _AppCtxGlobals
     test_client_class: type[FlaskClient] | None = None
-    test_cli_runner_class: type[t.Any] | None = None
+    test_cli_runner_class: type[FlaskCliRunner] | None = None
     session_interface: SessionInterface = SecureCookieSessionInterface()
 
     # -- templates ----------------------------------------------------------------
@@ -130,12 +131,12 @@ class App(AppSetup):
             from .testing import FlaskClient as cls  # type: ignore[no-redef]
         return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)  # type: ignore[no-any-return]
 
-    def test_cli_runner(self, **kwargs: t.Any) -> t.Any:
-        """The command line is not part of this framework (kept for Flask code)."""
+    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
+        """A click test runner for the app's commands (``runner.invoke(args=["cmd"])``)."""
         cls = self.test_cli_runner_class
         if cls is None:
-            raise RuntimeError("wsgi_stack has no command-line runner; set test_cli_runner_class.")
-        return cls(self, **kwargs)
+            from .testing import FlaskCliRunner as cls  # type: ignore[no-redef]
+        return cls(self, **kwargs)  # type: ignore[no-any-return]
 
     # -- URL building ---------------------------------------------------------------
 
@@ -671,12 +672,37 @@ class App(AppSetup):
         load_dotenv: bool = True,
         **options: t.Any,
     ) -> None:
-        """Serve the app with Werkzeug's development server (not for production: use
-        gunicorn). ``SERVER_NAME`` gives the default host and port."""
-        from werkzeug.serving import run_simple
+        """Serve the app with Werkzeug's development server (for development only; in
+        production use a WSGI server such as gunicorn), as Flask's ``app.run`` does.
 
+        ``host``/``port`` default to ``SERVER_NAME``'s, else ``127.0.0.1:5000``. Debug mode
+        (``debug``, else ``FLASK_DEBUG`` from the environment or a ``.env`` file) turns on
+        the reloader and the debugger. ``options`` go to :func:`werkzeug.serving.run_simple`.
+        Under ``wsgi-stack run`` (or ``flask run``) the call does nothing: that command
+        serves the app already, and a module calling ``app.run()`` at import must not block it.
+        """
+        import click
+
+        from .cli import load_dotenv as load_dotenv_files
+        from .helpers import get_debug_flag, get_load_dotenv
+        from .serving import is_running_from_reloader, show_server_banner
+
+        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+            if not is_running_from_reloader():
+                click.secho(
+                    " * Ignoring a call to 'app.run()' that would block the current command line."
+                    "\n   Only call 'app.run()' under an 'if __name__ == \"__main__\"' guard.",
+                    fg="red",
+                )
+            return
+
+        if get_load_dotenv(load_dotenv):
+            load_dotenv_files()
+            if "FLASK_DEBUG" in os.environ:
+                self.debug = get_debug_flag()
         if debug is not None:
             self.debug = bool(debug)
+
         server_name = self.config.get("SERVER_NAME")
         sn_host = sn_port = None
         if server_name:
@@ -690,9 +716,14 @@ class App(AppSetup):
         options.setdefault("use_reloader", self.debug)
         options.setdefault("use_debugger", self.debug)
         options.setdefault("threaded", True)
+        show_server_banner(self.debug, self.name)
+
+        from werkzeug.serving import run_simple  # looked up per call: tests replace it
+
         try:
             run_simple(host, port, self, **options)
         finally:
+            # A server stopped from an interactive session can be started again.
             self._got_first_request = False
 
 

@@ -271,12 +271,15 @@ class Blueprint(Scaffold):
                 apps[scoped(key)].extend(funcs)
 
     def _register_commands(self, app: App, name: str, options: dict[str, t.Any]) -> None:
-        """Add the blueprint's command group to the app's command line (wired by the
-        command-line layer: a blueprint gets ``cli`` there)."""
-        cli = getattr(self, "cli", None)
-        app_cli = getattr(app, "cli", None)
-        if cli is None or app_cli is None or not cli.commands:
+        """Add the blueprint's command group to the app's command line: as a subgroup named
+        after the blueprint (or ``cli_group``), or its commands merged into the app's own
+        group when ``cli_group`` is ``None``. An empty group is left out."""
+        # Read without creating it: a blueprint that never used ``cli`` has no commands,
+        # and making the group would import click for nothing.
+        cli = self.__dict__.get("cli")
+        if cli is None or not cli.commands:
             return
+        app_cli = app.cli
         group = options.get("cli_group", self.cli_group)
         if group is None:
             app_cli.commands.update(cli.commands)

@@ -1,224 +1,426 @@
-"""``python -m wsgi_stack``: look at an app from the command line.
+"""The command line: Flask's ``flask`` command, on click, and wsgi_stack's see-inside commands.
 
-Four commands, each runs in-process with the app's test client (no server, no sockets)::
+    wsgi-stack --app server:app run --debug      # development server, reloader, debugger
+    wsgi-stack --app server:app routes           # the URL map
+    wsgi-stack --app server:app shell            # Python shell in the app context
+    wsgi-stack --app server:app trace GET /public    # one request, layer by layer
+    python -m wsgi_stack ...                     # the same command without installing
 
-    python -m wsgi_stack routes  MODULE:APP [--sort endpoint|methods|domain|rule|match]
-    python -m wsgi_stack trace   MODULE:APP METHOD PATH [-H 'Name: value']... [-d DATA]
-    python -m wsgi_stack environ MODULE:APP PATH [-X METHOD] [-H ...] [-d DATA]
-    python -m wsgi_stack step    MODULE:APP METHOD PATH [--break routing,view]
+The pieces, in the order a command line meets them:
 
-``MODULE:APP`` names the app like ``flask --app`` does: ``server:app``, a factory call
-``twitapp:create_app()`` (literal arguments allowed), a bare module that has an ``app``
-(or ``application``, or a ``create_app``/``make_app`` factory), or a file ``path/to/app.py``.
+* :class:`FlaskGroup` (the ``wsgi-stack`` command is one) reads ``--env-file``, ``--app``
+  and ``--debug`` first, as option callbacks, then finds the subcommand among its own
+  commands, plugins (``flask.commands`` entry points) and the app's ``app.cli``;
+* :class:`~wsgi_stack.discovery.ScriptInfo` loads the app named by ``--app`` once
+  (:mod:`wsgi_stack.discovery` says how names are resolved);
+* :class:`AppGroup` and :func:`with_appcontext` run a command inside the app's context.
+
+Every option can come from the environment as ``FLASK_<OPTION>`` (``FLASK_APP``,
+``FLASK_DEBUG``, ``FLASK_RUN_PORT``, ...), and ``.env``/``.flaskenv`` files are read when
+python-dotenv is installed (``FLASK_SKIP_DOTENV=1`` turns that off), as with ``flask``.
+The see-inside commands live in :mod:`wsgi_stack.inside`; the ``run`` command in
+:mod:`wsgi_stack.serving`.
 """
 
 from __future__ import annotations
 
-import argparse
-import ast
-import importlib
-import logging
+import importlib.metadata
+import os
+import platform
 import sys
 import traceback
 import typing as t
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from functools import update_wrapper
 from operator import itemgetter
-from pathlib import Path
 
-from .app import App
-from .environ import describe_environ
-from .testing import EnvironBuilder
-from .trace import LAYERS, RequestTrace, parse_layer_names, record
-from .wrappers import endpoint_blueprint
+import click
+from click.core import ParameterSource
+
+from .discovery import (
+    NoAppException,
+    ScriptInfo,
+    find_app_by_string,
+    find_best_app,
+    locate_app,
+    pass_script_info,
+    prepare_import,
+)
+from .globals import current_app
+from .serving import CertParamType, SeparatedPathType, run_command, show_server_banner
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from werkzeug.test import TestResponse
+    from .app import App
+
+__all__ = [
+    "AppGroup",
+    "CertParamType",
+    "FlaskGroup",
+    "NoAppException",
+    "ScriptInfo",
+    "SeparatedPathType",
+    "cli",
+    "find_app_by_string",
+    "find_best_app",
+    "get_version",
+    "load_dotenv",
+    "locate_app",
+    "main",
+    "pass_script_info",
+    "prepare_import",
+    "routes_command",
+    "run_command",
+    "shell_command",
+    "show_server_banner",
+    "with_appcontext",
+]
+
+#: The Flask release whose public names and behaviour wsgi_stack follows.
+FLASK_API_VERSION = "3.1.3"
+
+F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
 
-class CLIError(Exception):
-    """A problem with what was asked on the command line: printed, exit status 2."""
+def with_appcontext(f: F) -> F:
+    """Run a command callback inside the app's context, loading the app if none is active.
 
-
-# -- finding the app ------------------------------------------------------------------
-
-
-def load_app(spec: str) -> App:
-    """Import the app that ``spec`` names (see the module docstring for the forms)."""
-    module_part, _, expression = spec.partition(":")
-    module_name = _importable_module_name(module_part)
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError as error:
-        # The module itself is missing (or a package on its way): the user's typo.
-        # A module that fails to import something of its own shows its traceback.
-        if error.name == module_name or module_name.startswith(f"{error.name}."):
-            raise CLIError(f"Could not import {module_name!r}: {error}.") from None
-        raise
-    app = _find_app(module, expression.strip()) if expression.strip() else _guess_app(module)
-    if not isinstance(app, App):
-        raise CLIError(f"{spec!r} is {type(app).__name__}, not a wsgi_stack application.")
-    return app
-
-
-def _importable_module_name(module_part: str) -> str:
-    """The module name to import; a file path puts its folder first on ``sys.path``.
-
-    The current directory goes on ``sys.path`` too, as ``python -m`` and ``flask``
-    both do, so ``server:app`` works from the project root.
+    Commands of ``app.cli`` and ``blueprint.cli`` (and their options' callbacks) get
+    the context without it; it is for commands added elsewhere. The context stays
+    pushed for the subcommands of a decorated group.
     """
-    if not module_part:
-        raise CLIError("Name the app as MODULE:APP, for example 'server:app'.")
-    if module_part.endswith(".py") or "/" in module_part:
-        path = Path(module_part)
-        if path.suffix == ".py":
-            path = path.with_suffix("")
-        folder, name = str(path.parent.resolve()), path.name
-    else:
-        folder, name = str(Path.cwd()), module_part
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    return name
+
+    @click.pass_context
+    def in_app_context(ctx: click.Context, /, *args: t.Any, **kwargs: t.Any) -> t.Any:
+        if not current_app:
+            app = ctx.ensure_object(ScriptInfo).load_app()
+            # Popped when click tears the context down, after the command returns.
+            ctx.with_resource(app.app_context())
+        return ctx.invoke(f, *args, **kwargs)
+
+    return update_wrapper(in_app_context, f)  # type: ignore[return-value]
 
 
-def _find_app(module: t.Any, expression: str) -> t.Any:
-    """``app`` -> ``module.app``; ``create_app('x', debug=True)`` -> a call with those
-    literal arguments. Anything else (attributes, expressions) is refused: this is a
-    name, not code to run."""
+class AppGroup(click.Group):
+    """A click group whose commands run in the app context (``app.cli`` is one).
+
+    ``@group.command(with_appcontext=False)`` opts a command out; ``@group.group()``
+    makes another :class:`AppGroup`. Not to be confused with :class:`FlaskGroup`, the
+    group that also finds the app.
+    """
+
+    def command(self, *args: t.Any, **kwargs: t.Any) -> t.Callable[[t.Callable[..., t.Any]], click.Command]:  # type: ignore[override]
+        wrap = kwargs.pop("with_appcontext", True)
+        add_command = super().command
+
+        def decorator(f: t.Callable[..., t.Any]) -> click.Command:
+            return add_command(*args, **kwargs)(with_appcontext(f) if wrap else f)  # type: ignore[no-any-return]
+
+        return decorator
+
+    def group(self, *args: t.Any, **kwargs: t.Any) -> t.Callable[[t.Callable[..., t.Any]], click.Group]:  # type: ignore[override]
+        kwargs.setdefault("cls", AppGroup)
+        return super().group(*args, **kwargs)  # type: ignore[no-any-return]
+
+
+# -- the group's own options (handled by callbacks, so a custom group callback keeps them) --
+
+
+def _set_app(ctx: click.Context, param: click.Option, value: str | None) -> str | None:
+    if value is not None:
+        ctx.ensure_object(ScriptInfo).app_import_path = value
+    return value
+
+
+# Eager, and before --help in the parameter list, so that --help can list app.cli commands.
+_app_option = click.Option(
+    ["-A", "--app"],
+    metavar="IMPORT",
+    help=(
+        "The application or factory to load, as 'module:name'. The module may be a dotted"
+        " name or a file path; the name may be left out when it is 'app', 'application',"
+        " 'create_app' or 'make_app', and may be 'factory(args)' to pass arguments."
+    ),
+    is_eager=True,
+    expose_value=False,
+    callback=_set_app,
+)
+
+
+def _set_debug(ctx: click.Context, param: click.Option, value: bool) -> bool | None:
+    # Unset (only the flag's default False): leave debug to FLASK_DEBUG.
+    if ctx.get_parameter_source(param.name) in (ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP):  # type: ignore[arg-type]
+        return None
+    # Through the environment, so that an app factory can already read it.
+    flag = "1" if value else "0"
+    os.environ["FLASK_DEBUG"] = flag
+    if "STACK_DEBUG" in os.environ:  # wsgi_stack's own name is read first; the option wins over both
+        os.environ["STACK_DEBUG"] = flag
+    return value
+
+
+_debug_option = click.Option(["--debug/--no-debug"], help="Set debug mode.", expose_value=False, callback=_set_debug)
+# `run --debug` works as well as `--debug run`.
+run_command.params.insert(0, _debug_option)
+
+
+def _dotenv_installed() -> bool:
     try:
-        node = ast.parse(expression, mode="eval").body
-    except SyntaxError:
-        raise CLIError(f"{expression!r} is not a name or a factory call.") from None
-    if isinstance(node, ast.Name):
-        name, call = node.id, None
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-        name, call = node.func.id, node
-    else:
-        raise CLIError(f"{expression!r} is not a name or a factory call like 'create_app()'.")
-    try:
-        target = getattr(module, name)
-    except AttributeError:
-        raise CLIError(f"Module {module.__name__!r} has no attribute {name!r}.") from None
-    if call is None:
-        return target
-    try:
-        args = [ast.literal_eval(arg) for arg in call.args]
-        kwargs = {kw.arg: ast.literal_eval(kw.value) for kw in call.keywords if kw.arg}
-    except ValueError:
-        raise CLIError(f"The arguments of {expression!r} must be Python literals.") from None
-    if len(kwargs) != len(call.keywords):
-        raise CLIError(f"{expression!r}: '**' arguments are not supported.")
-    return target(*args, **kwargs)
+        import dotenv  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
-def _guess_app(module: t.Any) -> t.Any:
-    for name in ("app", "application"):
-        if isinstance(getattr(module, name, None), App):
-            return getattr(module, name)
-    for name in ("create_app", "make_app"):
-        factory = getattr(module, name, None)
-        if callable(factory):
-            return factory()
-    raise CLIError(
-        f"Module {module.__name__!r} has no 'app' or 'application', and no 'create_app'"
-        " or 'make_app' factory. Name it: MODULE:NAME."
+def _load_env_file(ctx: click.Context, param: click.Option, value: str | None) -> str | None:
+    if value is not None and not _dotenv_installed():
+        raise click.BadParameter("python-dotenv must be installed to load an env file.", ctx=ctx, param=param)
+    # Without python-dotenv and without -e, load_dotenv still runs: it tells about .env files it cannot read.
+    if value is not None or ctx.obj.load_dotenv_defaults:
+        load_dotenv(value, load_defaults=ctx.obj.load_dotenv_defaults)
+    return value
+
+
+# Eager and first, so that the variables it sets are there for --app and --debug.
+_env_file_option = click.Option(
+    ["-e", "--env-file"],
+    type=click.Path(exists=True, dir_okay=False),
+    help=(
+        "Load environment variables from this file; they win over '.env' and '.flaskenv',"
+        " and variables already set in the environment win over all. Needs python-dotenv."
+    ),
+    is_eager=True,
+    expose_value=False,
+    callback=_load_env_file,
+)
+
+
+def _installed_version(distribution: str, fallback: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return fallback
+
+
+def get_version(ctx: click.Context, param: click.Parameter | None, value: t.Any) -> None:
+    """The ``--version`` callback: Python, wsgi_stack, the Flask API it follows, Werkzeug."""
+    if not value or ctx.resilient_parsing:
+        return
+    from . import __version__
+
+    click.echo(
+        f"Python {platform.python_version()}\n"
+        f"wsgi_stack {_installed_version('wsgi_stack', __version__)}\n"
+        f"Flask {FLASK_API_VERSION} (the API wsgi_stack follows)\n"
+        f"Werkzeug {importlib.metadata.version('werkzeug')}",
+        color=ctx.color,
     )
+    ctx.exit()
 
 
-# -- running one request --------------------------------------------------------------
+version_option = click.Option(
+    ["--version"],
+    help="Show the versions of Python, wsgi_stack and Werkzeug.",
+    expose_value=False,
+    callback=get_version,
+    is_flag=True,
+    is_eager=True,
+)
 
 
-def _header(value: str) -> tuple[str, str]:
-    """``-H 'Name: value'`` -> ``("Name", "value")``; argparse reports a bad one."""
-    name, colon, header_value = value.partition(":")
-    if not colon or not name.strip() or any(c.isspace() for c in name.strip()):
-        raise argparse.ArgumentTypeError(f"expected 'Name: value', got {value!r}")
-    return name.strip(), header_value.strip()
+class FlaskGroup(AppGroup):
+    """The group behind ``wsgi-stack`` (and Flask's ``flask``): finds the app, adds its commands.
 
+    :param add_default_commands: add ``run``, ``shell`` and ``routes``.
+    :param create_app: a function returning the app, instead of ``--app``.
+    :param add_version_option: add ``--version``.
+    :param load_dotenv: read ``.env`` and ``.flaskenv`` (python-dotenv needed).
+    :param set_debug_flag: set the app's debug flag from ``--debug``/``FLASK_DEBUG``.
 
-def _method(value: str) -> str:
-    method = value.upper()
-    if not method.isalpha() or not method.isascii():
-        raise argparse.ArgumentTypeError(f"not an HTTP method: {value!r}")
-    return method
-
-
-def _request_options(args: argparse.Namespace) -> dict[str, t.Any]:
-    """The test client's keyword arguments for ``-H`` and ``-d``, the way curl reads
-    them: data without a Content-Type header is sent as a urlencoded form."""
-    headers = list(args.header or ())
-    options: dict[str, t.Any] = {"headers": headers}
-    if args.data is not None:
-        data: str | bytes = args.data
-        if args.data.startswith("@"):  # curl's '@file' (and '@-' for stdin)
-            source = args.data[1:]
-            try:
-                data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
-            except OSError as error:
-                raise CLIError(f"Could not read the data file: {error}.") from None
-        options["data"] = data
-        if not any(name.lower() == "content-type" for name, _ in headers):
-            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
-    return options
-
-
-@contextmanager
-def _tracing(app: App, break_at: str | None = None) -> Iterator[list[RequestTrace]]:
-    """Trace the requests of the block (and stop at ``break_at``), collecting the traces.
-
-    ``STACK_TRACE`` makes the app trace every request; its log line is silenced here,
-    since the command prints the same tree itself.
+    Commands are looked up in this group, then in ``flask.commands`` entry points, then
+    in the app's ``app.cli``; the app is loaded only for the last, and an app that fails
+    to load is reported without hiding the built-in commands.
     """
-    logger = logging.getLogger("wsgi_stack.trace")
-    saved = app.config["STACK_TRACE"], app.config["STACK_BREAK"], logger.disabled
-    app.config["STACK_TRACE"] = True
-    app.config["STACK_BREAK"] = break_at
-    logger.disabled = True
-    try:
-        with record() as traces:
-            yield traces
-    finally:
-        app.config["STACK_TRACE"], app.config["STACK_BREAK"], logger.disabled = saved
 
+    def __init__(
+        self,
+        add_default_commands: bool = True,
+        create_app: t.Callable[..., App] | None = None,
+        add_version_option: bool = True,
+        load_dotenv: bool = True,
+        set_debug_flag: bool = True,
+        **extra: t.Any,
+    ) -> None:
+        params: list[click.Parameter] = list(extra.pop("params", None) or ())
+        params.extend((_env_file_option, _app_option, _debug_option))
+        if add_version_option:
+            params.append(version_option)
+        extra.setdefault("context_settings", {}).setdefault("auto_envvar_prefix", "FLASK")
+        super().__init__(params=params, **extra)
 
-def _run_one(app: App, args: argparse.Namespace, out: t.TextIO, break_at: str | None = None) -> int:
-    """Send the request, print the response and its trace; 1 when the app raised."""
-    options = _request_options(args)
-    response: TestResponse | None = None
-    with _tracing(app, break_at) as traces:
+        self.create_app = create_app
+        self.load_dotenv = load_dotenv
+        self.set_debug_flag = set_debug_flag
+        if add_default_commands:
+            for command in (run_command, shell_command, routes_command):
+                self.add_command(command)
+        self._loaded_plugin_commands = False
+
+    def _load_plugin_commands(self) -> None:
+        # Extensions announce commands under Flask's entry point group; read it once.
+        if self._loaded_plugin_commands:
+            return
+        for entry_point in importlib.metadata.entry_points(group="flask.commands"):
+            self.add_command(entry_point.load(), entry_point.name)
+        self._loaded_plugin_commands = True
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        self._load_plugin_commands()
+        # Built-in and plugin commands work even when the app cannot be loaded.
+        command = super().get_command(ctx, name)
+        if command is not None:
+            return command
+
         try:
-            response = app.test_client().open(args.path, method=args.method, **options)
+            app = ctx.ensure_object(ScriptInfo).load_app()
+        except NoAppException as error:
+            click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
+            return None
+        # The app's commands and their parameter callbacks run in its context.
+        if not current_app or current_app._get_current_object() is not app:  # type: ignore[attr-defined]
+            ctx.with_resource(app.app_context())
+        return app.cli.get_command(ctx, name)  # type: ignore[no-any-return]
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_plugin_commands()
+        names = set(super().list_commands(ctx))
+        try:
+            names.update(ctx.ensure_object(ScriptInfo).load_app().cli.list_commands(ctx))
+        except NoAppException as error:
+            # Help still lists the built-in commands, with why the app's are missing.
+            click.secho(f"Error: {error.format_message()}\n", err=True, fg="red")
         except Exception:
-            # The app let an exception through (testing, debug or PROPAGATE_EXCEPTIONS).
-            print(f"The request raised an exception:\n{traceback.format_exc()}", file=sys.stderr)
-    if response is not None:
-        print(f"HTTP {response.status}", file=out)
-        for name, value in response.headers.items():
-            print(f"{name}: {value}", file=out)
-        if args.body:
-            print(file=out)
-            print(response.get_data(as_text=True), file=out)
-    if traces:
-        print(file=out)
-        print(traces[-1].render(), file=out)
-    return 0 if response is not None else 1
+            click.secho(f"{traceback.format_exc()}\n", err=True, fg="red")
+        return sorted(names)
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: t.Any
+    ) -> click.Context:
+        # Read by App.run(): a module that calls app.run() at import time must not
+        # start a second server (or block) under a command.
+        os.environ["FLASK_RUN_FROM_CLI"] = "true"
+        if "obj" not in extra and "obj" not in self.context_settings:
+            extra["obj"] = ScriptInfo(
+                create_app=self.create_app,
+                set_debug_flag=self.set_debug_flag,
+                load_dotenv_defaults=self.load_dotenv,
+            )
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Help without a command skips eager options; read --env-file and --app (from
+        # the environment) by hand so that help can still list the app's commands.
+        if (not args and self.no_args_is_help) or (len(args) == 1 and args[0] in self.get_help_option_names(ctx)):
+            _env_file_option.handle_parse_result(ctx, {}, [])
+            _app_option.handle_parse_result(ctx, {}, [])
+        return super().parse_args(ctx, args)
 
 
-# -- the commands ---------------------------------------------------------------------
+def load_dotenv(path: str | os.PathLike[str] | None = None, load_defaults: bool = True) -> bool:
+    """Set environment variables from dotenv files; True if the files held any.
+
+    ``.flaskenv``, then ``.env`` (each the nearest one, searched from the current folder
+    upwards), then ``path``: a later file wins over an earlier one, and a variable
+    already in the environment wins over all of them. Without python-dotenv nothing is
+    read, and a note says so when such files are there.
+    """
+    try:
+        import dotenv
+    except ImportError:
+        if path or os.path.isfile(".env") or os.path.isfile(".flaskenv"):
+            click.secho(" * Tip: There are .env files present. Install python-dotenv to use them.", fg="yellow", err=True)
+        return False
+
+    values: dict[str, str | None] = {}
+    if load_defaults:
+        for name in (".flaskenv", ".env"):
+            found = dotenv.find_dotenv(name, usecwd=True)
+            if found:
+                values.update(dotenv.dotenv_values(found, encoding="utf-8"))
+    if path is not None and os.path.isfile(path):
+        values.update(dotenv.dotenv_values(path, encoding="utf-8"))
+
+    for key, value in values.items():
+        if value is not None and key not in os.environ:
+            os.environ[key] = value
+    return bool(values)
 
 
-def cmd_routes(args: argparse.Namespace, out: t.TextIO) -> int:
-    """The URL map as a table, like ``flask routes``."""
-    app = load_app(args.app)
-    rules = list(app.url_map.iter_rules())
+@click.command("shell", short_help="Run a shell in the app context.")
+@with_appcontext
+def shell_command() -> None:
+    """Start an interactive Python shell in the app's context.
+
+    The shell starts with the names the app's shell context processors give (``app``
+    and ``g`` at least), after running ``PYTHONSTARTUP`` if it is set.
+    """
+    import code
+
+    banner = (
+        f"Python {sys.version} on {sys.platform}\n"
+        f"App: {current_app.import_name}\n"
+        f"Instance: {current_app.instance_path}"
+    )
+    namespace: dict[str, t.Any] = {}
+    startup = os.environ.get("PYTHONSTARTUP")
+    if startup and os.path.isfile(startup):
+        with open(startup) as file:
+            exec(compile(file.read(), startup, "exec"), namespace)
+    namespace.update(current_app.make_shell_context())
+
+    # The interactive hook (set by site) turns on readline completion and history;
+    # point the completer at the shell's namespace rather than this module's.
+    interactive_hook = getattr(sys, "__interactivehook__", None)
+    if interactive_hook is not None:
+        try:
+            import readline
+            from rlcompleter import Completer
+        except ImportError:
+            pass
+        else:
+            readline.set_completer(Completer(namespace).complete)
+        interactive_hook()
+
+    code.interact(banner=banner, local=namespace)
+
+
+@click.command("routes", short_help="Show the routes for the app.")
+@click.option(
+    "--sort",
+    "-s",
+    type=click.Choice(("endpoint", "methods", "domain", "rule", "match")),
+    default="endpoint",
+    help="Column to sort by; 'match' is the order the app tries the rules in when dispatching.",
+)
+@click.option("--all-methods", is_flag=True, help="Show HEAD and OPTIONS methods.")
+@with_appcontext
+def routes_command(sort: str, all_methods: bool) -> None:
+    """Show every URL rule with its endpoint and methods."""
+    rules = list(current_app.url_map.iter_rules())
     if not rules:
-        print("No routes were registered.", file=out)
-        return 0
-    hidden = set() if args.all_methods else {"HEAD", "OPTIONS"}
-    host_matching = app.url_map.host_matching
+        click.echo("No routes were registered.")
+        return
+
+    hidden = set() if all_methods else {"HEAD", "OPTIONS"}
+    host_matching = current_app.url_map.host_matching
     has_domain = any(rule.host if host_matching else rule.subdomain for rule in rules)
 
-    headers = ["Endpoint", "Methods"] + (["Host" if host_matching else "Subdomain"] if has_domain else []) + ["Rule"]
+    headers = ["Endpoint", "Methods"]
+    columns = ["endpoint", "methods"]
+    if has_domain:
+        headers.append("Host" if host_matching else "Subdomain")
+        columns.append("domain")
+    headers.append("Rule")
+    columns.append("rule")
+
     rows = []
     for rule in rules:
         row = [rule.endpoint, ", ".join(sorted((rule.methods or set()) - hidden))]
@@ -226,144 +428,34 @@ def cmd_routes(args: argparse.Namespace, out: t.TextIO) -> int:
             row.append((rule.host if host_matching else rule.subdomain) or "")
         row.append(rule.rule)
         rows.append(row)
-    if app.blueprints:  # which blueprint owns each rule ("-" for the app's own)
-        headers.append("Blueprint")
-        for row, rule in zip(rows, rules):
-            row.append(endpoint_blueprint(rule.endpoint) or "-")
-
-    columns = {"endpoint": 0, "methods": 1, "rule": 3 if has_domain else 2}
-    if has_domain:
-        columns["domain"] = 2
-    if args.sort in columns:  # 'match' keeps the order the map matches in
-        rows.sort(key=itemgetter(columns[args.sort]))
-    elif args.sort == "domain":
-        raise CLIError("--sort domain: no rule of this app has a host or subdomain.")
+    if sort in columns:  # 'match', or 'domain' with no domains: the map's own order
+        rows.sort(key=itemgetter(columns.index(sort)))
 
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
     for row in [headers, ["-" * width for width in widths], *rows]:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=out)
-    return 0
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
 
 
-def cmd_trace(args: argparse.Namespace, out: t.TextIO) -> int:
-    """One request in-process: status, headers, and the layer trace."""
-    return _run_one(load_app(args.app), args, out)
+cli = FlaskGroup(
+    name="wsgi-stack",
+    help=(
+        "Run, inspect and script a wsgi_stack (or Flask) application.\n\n"
+        "Name the application with the '--app' option or the 'FLASK_APP' environment"
+        " variable, or have a 'wsgi.py' or 'app.py' file in the current directory."
+    ),
+)
 
 
-def cmd_step(args: argparse.Namespace, out: t.TextIO) -> int:
-    """One request in-process, stopping in the debugger at the named layers."""
-    try:
-        layers = parse_layer_names(args.break_at)
-    except ValueError as error:
-        raise CLIError(str(error)) from None
-    app = load_app(args.app)
-    names = ", ".join(layer for layer in LAYERS if layer in layers)
-    print(
-        f"Stepping through {args.method} {args.path}, stopping at: {names}.\n"
-        "At each stop: 'span' is what the layer is about to do, 'here' its local variables,"
-        " 'trace' the spans so far; 'up 2' goes to the layer's own frame, 'c' continues.\n",
-        file=out,
-    )
-    out.flush()
-    return _run_one(app, args, out, break_at=",".join(sorted(layers)))
+def _add_see_inside_commands(group: click.Group) -> None:
+    from .inside import environ_command, step_command, trace_command
+
+    for command in (trace_command, environ_command, step_command):
+        group.add_command(command)
 
 
-def cmd_environ(args: argparse.Namespace, out: t.TextIO) -> int:
-    """The WSGI environ the test client builds for a request, grouped and explained."""
-    app = load_app(args.app)
-    client = app.test_client()
-    builder = EnvironBuilder(
-        app, args.path, method=args.method, environ_base=dict(client.environ_base), **_request_options(args)
-    )
-    try:
-        environ = builder.get_environ()
-    finally:
-        builder.close()
-    groups = describe_environ(environ)
-    print(f"The WSGI environ of {args.method} {args.path}, as the test client builds it (PEP 3333).", file=out)
-    for title, entries in (
-        ("CGI variables", groups.cgi),
-        ("HTTP headers", groups.headers),
-        ("wsgi.* keys", groups.wsgi),
-        ("Added by the server or middleware", groups.server),
-    ):
-        if not entries:
-            continue
-        print(f"\n{title}", file=out)
-        width = max(len(entry.key) for entry in entries)
-        for entry in entries:
-            print(f"  {entry.key.ljust(width)}  {entry.value!r}", file=out)
-            print(f"  {''.ljust(width)}  {entry.meaning}", file=out)
-    return 0
+_add_see_inside_commands(cli)
 
 
-# -- argument parsing -----------------------------------------------------------------
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The ``python -m wsgi_stack`` parser, one sub-command per tool."""
-    parser = argparse.ArgumentParser(
-        prog="python -m wsgi_stack",
-        description="See inside a wsgi_stack app: its URL map, one request's layer trace,"
-        " the environ a request arrives with, or a request stepped through in the debugger.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    app_help = "the app: MODULE:NAME, MODULE:factory(), MODULE, or path/to/file.py[:NAME]"
-
-    routes = commands.add_parser("routes", help="print the URL map", description=cmd_routes.__doc__)
-    routes.add_argument("app", help=app_help)
-    routes.add_argument(
-        "--sort", "-s", default="endpoint", choices=["endpoint", "methods", "domain", "rule", "match"],
-        help="the column to sort by; 'match' keeps the order rules are matched in (default: endpoint)",
-    )
-    routes.add_argument("--all-methods", action="store_true", help="show HEAD and OPTIONS too")
-    routes.set_defaults(handler=cmd_routes)
-
-    def add_request_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument(
-            "-H", "--header", action="append", type=_header, metavar="'NAME: VALUE'",
-            help="a request header (repeat for more)",
-        )
-        sub.add_argument(
-            "-d", "--data", metavar="DATA",
-            help="the request body, sent as a urlencoded form unless a Content-Type header"
-            " says otherwise; @FILE reads it from a file, @- from stdin",
-        )
-
-    for name, handler, summary in (
-        ("trace", cmd_trace, "run one request and print the response and its layer trace"),
-        ("step", cmd_step, "run one request, stopping in the debugger at layer boundaries"),
-    ):
-        sub = commands.add_parser(name, help=summary, description=handler.__doc__)
-        sub.add_argument("app", help=app_help)
-        sub.add_argument("method", type=_method, help="the HTTP method: GET, POST, ...")
-        sub.add_argument("path", help="the path (with a query string if any), or a full URL")
-        add_request_options(sub)
-        sub.add_argument("--body", action="store_true", help="print the response body too")
-        sub.set_defaults(handler=handler)
-    commands.choices["step"].add_argument(
-        "--break", dest="break_at", default="all", metavar="LAYERS",
-        help=f"comma-separated layers to stop at, of: {', '.join(LAYERS)} (default: all);"
-        " the debugger is breakpoint()'s, so PYTHONBREAKPOINT chooses it",
-    )
-
-    environ = commands.add_parser(
-        "environ", help="print the WSGI environ of a request", description=cmd_environ.__doc__
-    )
-    environ.add_argument("app", help=app_help)
-    environ.add_argument("path", help="the path (with a query string if any), or a full URL")
-    environ.add_argument("-X", "--method", type=_method, default="GET", help="the HTTP method (default: GET)")
-    add_request_options(environ)
-    environ.set_defaults(handler=cmd_environ)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None, out: t.TextIO | None = None) -> int:
-    """Run one command; the exit status: 0 done, 1 the app raised, 2 a usage error."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args, out or sys.stdout))
-    except CLIError as error:
-        print(f"{parser.prog} {args.command}: error: {error}", file=sys.stderr)
-        return 2
+def main() -> None:
+    """The ``wsgi-stack`` console script and ``python -m wsgi_stack``."""
+    cli.main()

@@ -37,6 +37,7 @@ from .helpers import get_root_path, send_from_directory
 from .templating import _default_template_ctx_processor
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from .cli import AppGroup
     from .wrappers import Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -111,6 +112,16 @@ class Scaffold:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+    @cached_property
+    def cli(self) -> AppGroup:
+        """The click command group of the app (or blueprint): ``@app.cli.command()`` adds a
+        command to ``wsgi-stack`` (and ``flask``); it runs inside the app context."""
+        # Made on first use, so that an app that never meets the command line never
+        # imports click. A blueprint's group is renamed when it is registered.
+        from .cli import AppGroup
+
+        return AppGroup(self.name)
 
     def _check_setup_finished(self, f_name: str) -> None:
         raise NotImplementedError

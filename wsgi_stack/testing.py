@@ -16,9 +16,11 @@ from importlib.metadata import version as _package_version
 from urllib.parse import urlsplit
 
 import werkzeug.test
+from click.testing import CliRunner, Result
 from werkzeug.test import Client
 from werkzeug.wrappers import Request as BaseRequest
 
+from .discovery import ScriptInfo
 from .sessions import SessionMixin
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -180,3 +182,22 @@ class FlaskClient(Client):
 
 #: A shorter name for the same class.
 TestClient = FlaskClient
+
+
+class FlaskCliRunner(CliRunner):
+    """Click's test runner for an app's commands: ``app.test_cli_runner().invoke(args=[...])``.
+
+    Without a command, ``invoke`` runs the app's ``app.cli`` group; without ``obj``, the
+    commands get a :class:`~wsgi_stack.discovery.ScriptInfo` that loads this app.
+    """
+
+    def __init__(self, app: App, **kwargs: t.Any) -> None:
+        self.app = app
+        super().__init__(**kwargs)
+
+    def invoke(self, cli: t.Any = None, args: t.Any = None, **kwargs: t.Any) -> Result:  # type: ignore[override]
+        if cli is None:
+            cli = self.app.cli
+        if "obj" not in kwargs:
+            kwargs["obj"] = ScriptInfo(create_app=lambda: self.app)
+        return super().invoke(cli, args, **kwargs)

@@ -7,13 +7,13 @@ just before a request is enough.
 
 from __future__ import annotations
 
-import io
 import sys
 
 import pytest
+from click.testing import CliRunner
 
 from wsgi_stack import Flask, session
-from wsgi_stack.cli import main
+from wsgi_stack.cli import cli
 from wsgi_stack.trace import LAYERS, record
 
 #: What each breakpoint() call saw: (the span's "layer:name", the layer's local names).
@@ -34,6 +34,9 @@ def record_stop() -> None:
 def recorder(monkeypatch):
     monkeypatch.setenv("PYTHONBREAKPOINT", RECORDER)
     monkeypatch.delenv("STACK_BREAK", raising=False)
+    # The command sets FLASK_RUN_FROM_CLI, as a real command line must; recorded here
+    # (set, then its original state restored) so that it does not outlive the test.
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "")
     # Never let a stray stop reach a real debugger waiting on stdin.
     monkeypatch.setattr(sys, "breakpointhook", sys.__breakpointhook__)
     STOPS.clear()
@@ -123,29 +126,32 @@ def test_an_unknown_layer_is_an_error_not_silence():
         app.test_client().get("/gus")
 
 
-# -- python -m wsgi_stack step ----------------------------------------------------------
+# -- wsgi-stack step ------------------------------------------------------------------------
+
+
+def step(*args: str):
+    return CliRunner().invoke(cli, ["--app", TINY, "step", *args])
 
 
 def test_step_command_stops_at_the_named_layers():
-    out = io.StringIO()
-    status = main(["step", TINY, "POST", "/login", "-d", "name=hal", "--break", "routing,view"], out=out)
-    assert status == 0
+    result = step("POST", "/login", "-d", "name=hal", "--break", "routing,view")
+    assert result.exit_code == 0, result.output
     assert stopped_at() == ["routing:match", "view:login"]
-    text = out.getvalue()
-    assert text.startswith("Stepping through POST /login, stopping at: routing, view.")
-    assert "HTTP 200 OK" in text and "view:login" in text
+    assert result.stdout.startswith("Stepping through POST /login, stopping at: routing, view.")
+    assert "HTTP 200 OK" in result.stdout and "view:login" in result.stdout
 
 
 def test_step_command_stops_everywhere_by_default():
-    out = io.StringIO()
-    assert main(["step", TINY, "GET", "/"], out=out) == 0
-    tree = out.getvalue().split("\n\n")[-1]
+    result = step("GET", "/")
+    assert result.exit_code == 0, result.output
+    tree = result.stdout.split("\n\n")[-1]
     assert stopped_at() == [line.split()[0] for line in tree.splitlines()]
     assert stopped_at()[:2] == ["context:push", "routing:match"]
     assert "template:<string>" in stopped_at()
 
 
-def test_step_command_rejects_unknown_layers(capsys):
-    assert main(["step", TINY, "GET", "/", "--break", "routing,nope"]) == 2
-    assert "Unknown layer name(s) in STACK_BREAK: nope" in capsys.readouterr().err
+def test_step_command_rejects_unknown_layers():
+    result = step("GET", "/", "--break", "routing,nope")
+    assert result.exit_code == 2
+    assert "Unknown layer name(s) in STACK_BREAK: nope" in result.stderr
     assert STOPS == []
