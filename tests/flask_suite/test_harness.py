@@ -6,6 +6,7 @@ These run in the project's own test run (``python -m pytest``) and need neither 
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import sys
 import warnings
 from pathlib import Path
@@ -112,11 +113,19 @@ def test_refuse_real_stops_when_the_alias_is_importable(tmp_path, monkeypatch):
     alias.refuse_real("no_such_module_h4")  # absent: nothing to refuse
 
 
-def test_standins_refuse_to_be_used():
-    from tests.flask_suite.plugins.flask_standins import OutOfScope, cli, signals
+def test_the_alias_has_flask_metadata_only_by_name():
+    finder = alias.ModuleAlias("flask", "wsgi_stack")
+    context = importlib.metadata.DistributionFinder.Context
+    (flask,) = finder.find_distributions(context(name="Flask"))
+    assert flask.version == alias.FLASK_VERSION == "3.1.3"
+    assert flask.metadata["Name"] == "flask" and not flask.entry_points
+    assert list(finder.find_distributions(context(name="flask-ish"))) == []
+    assert list(finder.find_distributions(context())) == []  # listing every distribution: not ours to add
 
-    with pytest.raises(OutOfScope, match="flask.cli.ScriptInfo is pending"):
-        cli.ScriptInfo(create_app=None)
+
+def test_standins_refuse_to_be_used():
+    from tests.flask_suite.plugins.flask_standins import OutOfScope, signals
+
     with pytest.raises(OutOfScope, match="appcontext_popped.connected_to"):
         signals.appcontext_popped.connected_to
     with pytest.raises(AttributeError):
