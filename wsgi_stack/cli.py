@@ -24,6 +24,7 @@ The see-inside commands live in :mod:`wsgi_stack.inside`; the ``run`` command in
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 import platform
@@ -58,6 +59,7 @@ __all__ = [
     "NoAppException",
     "ScriptInfo",
     "SeparatedPathType",
+    "StackGroup",
     "cli",
     "find_app_by_string",
     "find_best_app",
@@ -436,7 +438,34 @@ def routes_command(sort: str, all_methods: bool) -> None:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths)))
 
 
-cli = FlaskGroup(
+class StackGroup(FlaskGroup):
+    """The ``wsgi-stack`` command: :class:`FlaskGroup` plus wsgi_stack's own commands,
+    each imported only when it is used (or listed by ``--help``), so that ``run`` and the
+    app's commands do not pay for them.
+
+    A built-in command wins over an ``app.cli`` command of the same name, as ``run``,
+    ``shell`` and ``routes`` do.
+    """
+
+    #: Command name -> "module:attribute" of the click command.
+    lazy_commands = {
+        "trace": "wsgi_stack.inside:trace_command",
+        "environ": "wsgi_stack.inside:environ_command",
+        "step": "wsgi_stack.inside:step_command",
+        "compare": "wsgi_stack.compare:compare",
+    }
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy_commands and name not in self.commands:
+            module_name, _, attribute = self.lazy_commands[name].partition(":")
+            self.add_command(getattr(importlib.import_module(module_name), attribute), name)
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy_commands})
+
+
+cli = StackGroup(
     name="wsgi-stack",
     help=(
         "Run, inspect and script a wsgi_stack (or Flask) application.\n\n"
@@ -444,16 +473,6 @@ cli = FlaskGroup(
         " variable, or have a 'wsgi.py' or 'app.py' file in the current directory."
     ),
 )
-
-
-def _add_see_inside_commands(group: click.Group) -> None:
-    from .inside import environ_command, step_command, trace_command
-
-    for command in (trace_command, environ_command, step_command):
-        group.add_command(command)
-
-
-_add_see_inside_commands(cli)
 
 
 def main() -> None:

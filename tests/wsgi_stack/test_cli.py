@@ -449,8 +449,25 @@ def test_twitapp_routes_and_public_trace(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 't.db'}", "SECRET_KEY": "x" * 40}
     routes = run_module("--app", "server:app", "routes", **env)
     assert routes.returncode == 0, routes.stderr
-    assert any(line.split()[:3] == ["public_timeline", "GET", "/public"] for line in routes.stdout.splitlines())
+    assert any(line.split()[:3] == ["timelines.public_timeline", "GET", "/public"] for line in routes.stdout.splitlines())
     trace = run_module("--app", "server:app", "trace", "GET", "/public", **env)
     assert trace.returncode == 0, trace.stderr
     assert trace.stdout.startswith("HTTP 200 OK")
-    assert "view:public_timeline" in trace.stdout and "template:timeline.html" in trace.stdout
+    assert "view:timelines.public_timeline" in trace.stdout and "template:timeline.html" in trace.stdout
+
+
+def test_compare_joins_the_group_and_takes_its_app():
+    result = invoke("--app", "examples/routing.py", "compare", "GET", "/about")
+    assert result.exit_code == 0, result.output
+    assert "examples/routing.py: Flask 3.1.3 (left) | wsgi_stack" in result.stdout
+    assert "Identical" in result.stdout
+
+
+def test_own_commands_are_imported_when_used():
+    code = (
+        "import sys, wsgi_stack.cli as c;"
+        " print(sorted(m for m in ('wsgi_stack.inside', 'wsgi_stack.compare') if m in sys.modules));"
+        " c.cli.get_command(None, 'trace'); print('wsgi_stack.inside' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.stdout.split() == ["[]", "True"], result.stderr

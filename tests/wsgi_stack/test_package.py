@@ -103,11 +103,11 @@ def test_wsgi_stack_command(installed, app_folder, env):
     command = [installed / "wsgi-stack", "--app", "server:app"]
 
     routes = run([*command, "routes"], cwd=app_folder, env=env).stdout
-    assert any(line.split()[:3] == ["public_timeline", "GET", "/public"] for line in routes.splitlines())
+    assert any(line.split()[:3] == ["timelines.public_timeline", "GET", "/public"] for line in routes.splitlines())
 
     trace = run([*command, "trace", "GET", "/public"], cwd=app_folder, env=env).stdout
     assert trace.startswith("HTTP 200 OK")
-    assert "view:public_timeline" in trace and "template:timeline.html" in trace
+    assert "view:timelines.public_timeline" in trace and "template:timeline.html" in trace
 
     environ = run([*command, "environ", "/public?page=2"], cwd=app_folder, env=env).stdout
     assert "QUERY_STRING     'page=2'" in environ
