@@ -8,7 +8,7 @@ Run ``python examples/add_url_rule.py`` and try:
   /tagged           a rule given an endpoint first; the view attached later with @app.endpoint
   /map              the URL map and app.view_functions: what registration made
 
-``python -m wsgi_stack routes examples/add_url_rule.py`` prints the same map.
+``python -m wsgi_stack --app examples/add_url_rule.py routes`` prints the same map.
 """
 
 import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it

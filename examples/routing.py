@@ -17,7 +17,7 @@ Run ``python examples/routing.py`` and open http://127.0.0.1:5000/ , then try:
   /old-about         redirect_to="/about": a 308 without calling any view
   /people/ada        redirect_to=a function that builds the new URL from the values
 
-``python -m wsgi_stack routes examples/routing.py`` lists the URL map.
+``python -m wsgi_stack --app examples/routing.py routes`` lists the URL map.
 """
 
 import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it

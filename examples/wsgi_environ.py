@@ -8,7 +8,7 @@ Run ``python examples/wsgi_environ.py`` and try:
                                SCRIPT_NAME is '/raw', PATH_INFO the rest
   every answer has X-Middleware: the app's wsgi_app is wrapped, as real middleware does
 
-``python -m wsgi_stack environ examples/wsgi_environ.py /environ`` explains every key.
+``python -m wsgi_stack --app examples/wsgi_environ.py environ /environ`` explains every key.
 """
 
 import _checkout  # noqa: F401 - this checkout's wsgi_stack, without installing it
