@@ -4,14 +4,14 @@ and the differential scenarios in differential/scenarios_blueprints.py)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from wsgi_stack import Blueprint, Flask, render_template_string, request, url_for
 from wsgi_stack.app_setup import AppSetup
-from wsgi_stack.cli import main
+from wsgi_stack.cli import cli
 from wsgi_stack.scaffold import Scaffold
 from wsgi_stack.trace import record
 
@@ -110,22 +110,26 @@ def test_the_inspector_shows_the_blueprint_of_the_match_the_probe_and_each_rule(
     assert "blueprints: shop, shop.cart" in page
 
 
-def test_routes_adds_a_blueprint_column_when_the_app_has_blueprints(tmp_path: Path):
+def test_routes_shows_blueprints_in_the_endpoints_as_flask_routes_does(tmp_path: Path):
     (tmp_path / "shopapp.py").write_text(
         "from wsgi_stack import Blueprint, Flask\n"
         "app = Flask('shopapp', static_folder=None)\n"
-        "bp = Blueprint('shop', __name__, url_prefix='/shop')\n"
-        "bp.add_url_rule('/', 'index', lambda: 'x')\n"
+        "shop = Blueprint('shop', __name__, url_prefix='/shop')\n"
+        "cart = Blueprint('cart', __name__, url_prefix='/cart')\n"
+        "cart.add_url_rule('/', 'view', lambda: 'z')\n"
+        "shop.add_url_rule('/', 'index', lambda: 'x')\n"
+        "shop.register_blueprint(cart)\n"
         "app.add_url_rule('/', 'home', lambda: 'y')\n"
-        "app.register_blueprint(bp)\n"
+        "app.register_blueprint(shop)\n"
     )
-    out = io.StringIO()
-    assert main(["routes", str(tmp_path / "shopapp.py"), "--sort", "rule"], out=out) == 0
-    assert out.getvalue().splitlines() == [
-        "Endpoint    Methods  Rule    Blueprint",
-        "----------  -------  ------  ---------",
-        "home        GET      /       -",
-        "shop.index  GET      /shop/  shop",
+    result = CliRunner().invoke(cli, ["--app", str(tmp_path / "shopapp.py"), "routes", "--sort", "rule"])
+    assert result.exit_code == 0, result.output
+    assert [line.rstrip() for line in result.stdout.splitlines()] == [
+        "Endpoint        Methods  Rule",
+        "--------------  -------  -----------",
+        "home            GET      /",
+        "shop.index      GET      /shop/",
+        "shop.cart.view  GET      /shop/cart/",
     ]
 
 
