@@ -133,13 +133,15 @@ def test_app_run_in_a_script(tmp_path):
         "def boom():\n"
         "    raise RuntimeError('boom')\n"
         "if __name__ == '__main__':\n"
-        "    app.run(debug=True, use_reloader=False)\n" % port
+        "    app.run(debug=True)\n" % port
     )
     with server([sys.executable, str(script)], environment(tmp_path), log, cwd=tmp_path) as process:
         # Host and port come from SERVER_NAME.
         assert wait_for(f"http://127.0.0.1:{port}/", process, log) == b"hello, debug=True"
-        output = log.read_text()
+        # As the seed author's examples run: debug=True alone, so with the reloader too.
+        output = wait_for_text(log, "Debugger is active!")
         assert " * Serving wsgi_stack app 'hello'" in output and " * Debug mode: on" in output
+        assert " * Restarting with stat" in output
         # Debug mode: an error is Werkzeug's interactive debugger page.
         with pytest.raises(urllib.error.HTTPError) as error:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/boom", timeout=10)
