@@ -53,9 +53,14 @@ def cast(live_server: LiveServer) -> Person:
 
 
 def _save(browser: Browser, artifacts_dir: Path, name: str, viewport: Viewport) -> Path:
-    """Check the page fits the window across, then save its picture."""
+    """Check the page fits the window across and shows no broken picture, then save it."""
     overflow = browser.horizontal_overflow()
     assert overflow == 0, f"{name} is {overflow}px wider than a {viewport.width}px {viewport.name} window"
+    broken = browser.driver.execute_script(
+        "return Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)"
+        ".map(i => i.src);"
+    )
+    assert not broken, f"{name} shows broken pictures: {broken}"
     return browser.screenshot(artifacts_dir / "screenshots" / f"{name}-{viewport.name}.png")
 
 
@@ -66,12 +71,13 @@ def test_main_pages_on(
     saved: list[Path] = []
     browser.use_viewport(viewport)
 
-    # Register with an error: the name is taken.
+    # Register with errors: the name is taken and the passwords differ, both shown at once.
     browser.open("/register")
     browser.fill_and_submit(
-        {"username": "grace", "email": "grace@example.org", "password": PASSWORD, "password2": PASSWORD}
+        {"username": "grace", "email": "grace@example.org", "password": PASSWORD, "password2": "typo"}
     )
     assert "The username is already taken" in browser.text
+    assert "The two passwords do not match" in browser.text
     saved.append(_save(browser, artifacts_dir, "register-error", viewport))
 
     # The viewer's home timeline: everyone's messages, newest first, and the box to post.
@@ -88,6 +94,17 @@ def test_main_pages_on(
     browser.open("/grace")
     assert "You are currently following this user." in browser.text
     saved.append(_save(browser, artifacts_dir, "user", viewport))
+
+    # A message's own page.
+    browser.driver.get(browser.find(".messages a.permalink").get_attribute("href"))
+    assert "Message by grace" in browser.text
+    saved.append(_save(browser, artifacts_dir, "message", viewport))
+
+    # A post over the limit: refused, shown again at home with the draft and the error.
+    browser.open("/")
+    browser.fill_and_submit({"text": "Ada's notes on the engine. " * 11})
+    assert browser.path == "/" and "Your message is too long" in browser.text
+    saved.append(_save(browser, artifacts_dir, "post-error", viewport))
 
     for path in saved:
         assert path.stat().st_size > 5_000, f"{path} is suspiciously small for a page"
