@@ -13,6 +13,9 @@ Configured from the environment:
     ``1`` to run in debug mode (which also accepts a short ``SECRET_KEY``).
 ``TWITAPP_SECURE_COOKIES``
     ``1`` when the site is served over HTTPS: the session cookie gets ``Secure``.
+``TWITAPP_GRAVATAR_URL``
+    Gravatar's base URL (``https://www.gravatar.com/avatar/``) to show people's Gravatar
+    pictures; unset, the site draws every picture itself and asks no third party.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ def config_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str
         "SECRET_KEY": environ.get("SECRET_KEY") or None,
         "DEBUG": environ.get("TWITAPP_DEBUG", "").lower() in _TRUE,
         "SESSION_COOKIE_SECURE": environ.get("TWITAPP_SECURE_COOKIES", "").lower() in _TRUE,
+        "GRAVATAR_URL": environ.get("TWITAPP_GRAVATAR_URL") or None,
     }
 
 

@@ -12,14 +12,21 @@ favicon and robots.txt, field borders at 3:1. Every page must fit the window acr
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.support.mariadb import server_available, temporary_database
 
 from .browser import DESKTOP, PHONE, Browser, Viewport
 from .http_client import HttpClient
+from .live_server import running_server
 from .people import PASSWORD, Person, post, signed_up, toggle_follow
 
 
@@ -192,3 +199,28 @@ def test_issue_16_in_the_browser(
     # -- 6. robots.txt is there for crawlers
     browser.open("/robots.txt")
     assert "User-agent: *" in browser.text
+
+
+def test_an_unreachable_gravatar_leaves_no_broken_picture(
+    monkeypatch: pytest.MonkeyPatch, chromium: Any, artifacts_dir: Path
+) -> None:
+    """A site with Gravatar on, and Gravatar out of reach (Chromium here resolves no host but
+    127.0.0.1): the page asks Gravatar, and the site's script puts its own picture in place."""
+    available, reason = server_available()
+    if not available:
+        pytest.skip(reason)
+    monkeypatch.setenv("TWITAPP_GRAVATAR_URL", "https://www.gravatar.com/avatar/")
+    with temporary_database(prefix="twitapp_gravatar") as url, running_server(
+        url, secret_key=secrets.token_urlsafe(48), log_path=artifacts_dir / "gunicorn-gravatar.log"
+    ) as server:
+        client = signed_up(HttpClient(server.base_url), Person("hopper", PASSWORD))
+        post(client, "Gravatar is on here.")
+        page = client.get("/public").text
+        assert 'src="https://www.gravatar.com/avatar/' in page and "data-fallback=" in page
+        browser = Browser(chromium, server.base_url)
+        browser.open("/public")
+        WebDriverWait(chromium, 10).until(lambda d: d.execute_script(
+            "return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0);"))
+        sources = chromium.execute_script(
+            "return Array.from(document.querySelectorAll('img.avatar')).map(i => i.currentSrc);")
+        assert sources and all(src.startswith(server.base_url + "/avatars/") for src in sources)

@@ -103,9 +103,10 @@ def test_config_from_environment_defaults(tmp_path: Path) -> None:
     code = (
         "import server; e = server.config_from_environment; "
         "print(e({}) == {'DATABASE_URL': None, 'SECRET_KEY': None, 'DEBUG': False, "
-        "'SESSION_COOKIE_SECURE': False}, e({'TWITAPP_DEBUG': 'yes'})['DEBUG'])"
+        "'SESSION_COOKIE_SECURE': False, 'GRAVATAR_URL': None}, e({'TWITAPP_DEBUG': 'yes'})['DEBUG'],"
+        " e({'TWITAPP_GRAVATAR_URL': 'https://g.example/avatar/'})['GRAVATAR_URL'])"
     )
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'server.sqlite'}", "SECRET_KEY": TEST_KEY}
     result = _run_server_import(env, code)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "True"]
+    assert result.stdout.split() == ["True", "True", "https://g.example/avatar/"]
