@@ -182,14 +182,35 @@ HTTP_ERROR_TEXTS: dict[int, tuple[str, str]] = {
     409: (N_("Conflict"), N_(
         "A conflict happened while processing the request. The resource might have been"
         " modified while the request was being processed.")),
+    410: (N_("Gone"), N_(
+        "The requested URL is no longer available on this server and there is no forwarding"
+        " address. If you followed a link from a foreign page, please contact the author of this"
+        " page.")),
+    411: (N_("Length Required"), N_(
+        "A request with this method requires a valid <code>Content-Length</code> header.")),
+    412: (N_("Precondition Failed"), N_(
+        "The precondition on the request for the URL failed positive evaluation.")),
     413: (N_("Request Entity Too Large"), N_("The data value transmitted exceeds the capacity limit.")),
+    414: (N_("Request URI Too Long"), N_(
+        "The length of the requested URL exceeds the capacity limit for this server. The request"
+        " cannot be processed.")),
     415: (N_("Unsupported Media Type"), N_(
         "The server does not support the media type transmitted in the request.")),
+    416: (N_("Requested Range Not Satisfiable"), N_("The server cannot provide the requested range.")),
+    422: (N_("Unprocessable Entity"), N_(
+        "The request was well-formed but was unable to be followed due to semantic errors.")),
+    428: (N_("Precondition Required"), N_(
+        'This request is required to be conditional; try using "If-Match" or'
+        ' "If-Unmodified-Since".')),
     429: (N_("Too Many Requests"), N_(
         "This user has exceeded an allotted request count. Try again later.")),
+    431: (N_("Request Header Fields Too Large"), N_(
+        "One or more header fields exceeds the maximum size.")),
     500: (N_("Internal Server Error"), N_(
         "The server encountered an internal error and was unable to complete your request."
         " Either the server is overloaded or there is an error in the application.")),
+    501: (N_("Not Implemented"), N_(
+        "The server does not support the action requested by the browser.")),
     503: (N_("Service Unavailable"), N_(
         "The server is temporarily unable to service your request due to maintenance downtime"
         " or capacity problems. Please try again later.")),
