@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import inspect
-import os
 import sys
 import typing as t
 from inspect import CO_COROUTINE
@@ -681,50 +680,9 @@ class App(AppSetup):
         Under ``wsgi-stack run`` (or ``flask run``) the call does nothing: that command
         serves the app already, and a module calling ``app.run()`` at import must not block it.
         """
-        import click
+        from .serving import run_app
 
-        from .cli import load_dotenv as load_dotenv_files
-        from .helpers import get_debug_flag, get_load_dotenv
-        from .serving import is_running_from_reloader, show_server_banner
-
-        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
-            if not is_running_from_reloader():
-                click.secho(
-                    " * Ignoring a call to 'app.run()' that would block the current command line."
-                    "\n   Only call 'app.run()' under an 'if __name__ == \"__main__\"' guard.",
-                    fg="red",
-                )
-            return
-
-        if get_load_dotenv(load_dotenv):
-            load_dotenv_files()
-            if "FLASK_DEBUG" in os.environ:
-                self.debug = get_debug_flag()
-        if debug is not None:
-            self.debug = bool(debug)
-
-        server_name = self.config.get("SERVER_NAME")
-        sn_host = sn_port = None
-        if server_name:
-            sn_host, _, sn_port = server_name.partition(":")
-        host = host or sn_host or "127.0.0.1"
-        # Port 0 is a real choice (any free port), not "unset".
-        if port is not None:
-            port = int(port)
-        else:
-            port = int(sn_port) if sn_port else 5000
-        options.setdefault("use_reloader", self.debug)
-        options.setdefault("use_debugger", self.debug)
-        options.setdefault("threaded", True)
-        show_server_banner(self.debug, self.name)
-
-        from werkzeug.serving import run_simple  # looked up per call: tests replace it
-
-        try:
-            run_simple(host, port, self, **options)
-        finally:
-            # A server stopped from an interactive session can be started again.
-            self._got_first_request = False
+        run_app(self, host, port, debug, load_dotenv, options)
 
 
 #: The same class under Flask's name, so Flask code runs with one import changed.

@@ -22,6 +22,8 @@ from .helpers import get_debug_flag
 if t.TYPE_CHECKING:  # pragma: no cover
     import ssl
 
+    from .app import App
+
 
 def show_server_banner(debug: bool | None, app_import_path: str | None) -> None:
     """What is served and in which mode; once, not again in the reloader's child process."""
@@ -176,3 +178,56 @@ def run_command(
         extra_files=extra_files,
         exclude_patterns=exclude_patterns,
     )
+
+
+def run_app(
+    app: App,
+    host: str | None,
+    port: int | None,
+    debug: bool | None,
+    load_dotenv: bool,
+    options: dict[str, t.Any],
+) -> None:
+    """``App.run``: serve ``app`` with Werkzeug's development server, as Flask's
+    ``app.run`` does (see that method for the arguments)."""
+    from .cli import load_dotenv as load_dotenv_files
+    from .helpers import get_load_dotenv
+
+    if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+        if not is_running_from_reloader():
+            click.secho(
+                " * Ignoring a call to 'app.run()' that would block the current command line."
+                "\n   Only call 'app.run()' under an 'if __name__ == \"__main__\"' guard.",
+                fg="red",
+            )
+        return
+
+    if get_load_dotenv(load_dotenv):
+        load_dotenv_files()
+        if "FLASK_DEBUG" in os.environ:
+            app.debug = get_debug_flag()
+    if debug is not None:
+        app.debug = bool(debug)
+
+    server_name = app.config.get("SERVER_NAME")
+    sn_host = sn_port = None
+    if server_name:
+        sn_host, _, sn_port = server_name.partition(":")
+    host = host or sn_host or "127.0.0.1"
+    # Port 0 is a real choice (any free port), not "unset".
+    if port is not None:
+        port = int(port)
+    else:
+        port = int(sn_port) if sn_port else 5000
+    options.setdefault("use_reloader", app.debug)
+    options.setdefault("use_debugger", app.debug)
+    options.setdefault("threaded", True)
+    show_server_banner(app.debug, app.name)
+
+    from werkzeug.serving import run_simple  # looked up per call: tests replace it
+
+    try:
+        run_simple(host, port, app, **options)
+    finally:
+        # A server stopped from an interactive session can be started again.
+        app._got_first_request = False
