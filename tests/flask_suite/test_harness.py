@@ -96,6 +96,18 @@ def test_standin_names_fill_only_what_the_target_lacks(fake_packages):
     ]
 
 
+def test_warning_filters_on_an_alias_module_apply_to_the_target_module():
+    recorded = []
+    finder = alias.ModuleAlias("flask", "wsgi_stack")
+    filterwarnings = alias.aliased_filterwarnings(finder, lambda *args: recorded.append(args))
+    filterwarnings("ignore", "Current server name", UserWarning, "flask.app")
+    filterwarnings("ignore", "x", UserWarning, "flask")
+    filterwarnings("ignore", "x", UserWarning, "flaskish")
+    filterwarnings("ignore", "x", UserWarning, r"flask\..*")  # a pattern, not a name: left as it is
+    filterwarnings("error")
+    assert [args[3] for args in recorded] == ["wsgi_stack.app", "wsgi_stack", "flaskish", r"flask\..*", ""]
+
+
 def test_names_outside_the_alias_are_not_answered():
     finder = alias.ModuleAlias("flask", "wsgi_stack")
     assert finder.find_spec("flaskish") is None

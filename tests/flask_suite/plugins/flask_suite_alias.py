@@ -26,6 +26,8 @@ import importlib.metadata
 import importlib.util
 import re
 import sys
+import typing as t
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Iterator, Sequence
@@ -159,6 +161,22 @@ def refuse_real(alias: str) -> None:
         )
 
 
+def aliased_filterwarnings(finder: ModuleAlias, original: t.Callable[..., None]) -> t.Callable[..., None]:
+    """``warnings.filterwarnings`` that reads a ``module`` of ``flask`` / ``flask.<sub>`` as the target's.
+
+    A test that silences a warning "from module flask.app" means the framework's own module; here that module
+    runs under its own name (``wsgi_stack.app``), which is what the warnings machinery compares the filter with.
+    The module argument is a regular expression; only a plain dotted name of the alias is rewritten.
+    """
+
+    def filterwarnings(action: str, message: str = "", category: type[Warning] = Warning, module: str = "",
+                       lineno: int = 0, append: bool = False) -> None:
+        target = finder.target_name(module) if module.replace(".", "").isidentifier() else None
+        original(action, message, category, target or module, lineno, append)
+
+    return filterwarnings
+
+
 _finder: ModuleAlias | None = None
 
 
@@ -169,6 +187,7 @@ def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
     refuse_real(ALIAS)
     _finder = ModuleAlias(ALIAS, TARGET, STANDIN_MODULES, STANDIN_NAMES)
     sys.meta_path.insert(0, _finder)
+    warnings.filterwarnings = aliased_filterwarnings(_finder, warnings.filterwarnings)
 
 
 def pytest_report_header() -> str:
