@@ -21,6 +21,11 @@ request leaves a transaction (and its snapshot) open for the next one.
 
 Any failure to reach the database, or a connection lost mid-request, is raised as
 :class:`DatabaseUnavailable`, which the app turns into a 503 answer.
+
+A MySQL URL may name several servers of one cluster (``mysql://U:P@H1:P1,H2:P2,H3:P3/DB``,
+e.g. MariaDB Galera): then a connection fails over to the next node when its own cannot
+serve, a write transaction refused for a conflict is run again after a pause, and reads on
+Galera wait for earlier commits (read-your-writes). :mod:`twitapp.cluster` holds those rules.
 """
 
 from __future__ import annotations
@@ -38,10 +43,10 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pymysql
-import pymysql.cursors
 
 from wsgi_stack import current_app, g
 
+from . import cluster
 from .queries import SocialQueries
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,10 @@ T = TypeVar("T")
 
 class DatabaseUnavailable(Exception):
     """The database cannot be reached, or the connection broke while it was used."""
+
+
+class DatabaseBusy(DatabaseUnavailable):
+    """A write kept conflicting with concurrent ones until its retry budget was spent."""
 
 
 class DuplicateUsername(Exception):
@@ -217,6 +226,8 @@ class Target:
 
     dialect: Dialect
     options: dict[str, Any]
+    #: Every server a ``mysql://`` URL names (one, or a cluster's nodes); empty for SQLite.
+    nodes: tuple[cluster.Node, ...] = ()
 
 
 def parse_url(url: str) -> Target:
@@ -233,7 +244,9 @@ def parse_url(url: str) -> Target:
         return Target(SQLITE, {"database": path})
     if scheme in ("mysql", "mysql+pymysql", "mariadb"):
         try:
-            return Target(MYSQL, _mysql_options(url))
+            options = _mysql_options(url)
+            nodes = cluster.parse_hosts(urlsplit(url).netloc.rpartition("@")[2])
+            return Target(MYSQL, options, nodes)
         except ValueError as exc:  # a port or a timeout that is not a number
             raise BadDatabaseURL(f"bad mysql DATABASE_URL: {exc}") from exc
     raise BadDatabaseURL(f"DATABASE_URL scheme {scheme!r} is neither sqlite nor mysql")
@@ -246,9 +259,10 @@ def _mysql_options(url: str) -> dict[str, Any]:
     if not database:
         raise BadDatabaseURL("mysql URL names no database: use mysql://USER:PASS@HOST:PORT/DB")
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    first = cluster.parse_hosts(parts.netloc.rpartition("@")[2])[0]  # the others: Target.nodes
     options: dict[str, Any] = {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 3306,
+        "host": first.host,
+        "port": first.port,
         "user": unquote(parts.username or "root"),
         "password": unquote(parts.password or ""),
         "database": database,
@@ -276,7 +290,6 @@ def _mysql_options(url: str) -> dict[str, Any]:
 # (SQLite reports a missing table the same way; MySQL as a ProgrammingError, mapped below.)
 _UNAVAILABLE = (pymysql.OperationalError, pymysql.InterfaceError, sqlite3.OperationalError)
 _MYSQL_NO_SUCH_TABLE = 1146
-_MYSQL_LOCK_CONFLICTS = frozenset({1205, 1213})  # lock wait timeout, deadlock
 
 
 class Connection(SocialQueries):
@@ -287,15 +300,41 @@ class Connection(SocialQueries):
         self.url = url
         self.dialect = target.dialect
         self._statements: dict[str, str] = {}
+        self._target = target
+        #: The server this connection reaches, and whether it is a Galera node (MySQL only).
+        self.node: cluster.Node | None = None
+        self.galera = False
+        #: Whether a statement since the last commit or rollback may have changed data: then
+        #: a lost connection cannot be replaced under the caller's feet (its work is gone).
+        self._wrote = False
         try:
             if self.dialect is SQLITE:
                 self._raw: Any = self._open_sqlite(target.options["database"])
             else:
-                self._raw = pymysql.connect(
-                    cursorclass=pymysql.cursors.DictCursor, **target.options
-                )
+                self._open_mysql()
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(f"cannot connect to the {self.dialect.name} database: {exc}") from exc
+
+    def _open_mysql(self, avoid: cluster.Node | None = None) -> None:
+        opened = cluster.connect(self._target.nodes, self._target.options, avoid)
+        self._raw, self.node, self.galera = opened.raw, opened.node, opened.galera
+
+    @property
+    def _clustered(self) -> bool:
+        return len(self._target.nodes) > 1
+
+    def _fail_over(self) -> None:
+        """Give up this connection's node (for a while) and connect to another one."""
+        failed = self.node
+        if failed is not None:
+            cluster.nodes_for(self._target.nodes).failed(failed)
+        self.close()
+        self._wrote = False
+        try:
+            self._open_mysql(avoid=failed)
+        except _UNAVAILABLE as exc:
+            raise DatabaseUnavailable(f"no database node can serve: {exc}") from exc
+        log.warning("database node %s failed; moved to %s", failed, self.node)
 
     @staticmethod
     def _open_sqlite(path: str) -> sqlite3.Connection:
@@ -322,6 +361,16 @@ class Connection(SocialQueries):
         return translated
 
     def _execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
+        try:
+            return self._execute_here(statement, params)
+        except DatabaseUnavailable as exc:
+            # Nothing of this transaction is lost by moving: it has read, never written.
+            if not (self._clustered and not self._wrote and cluster.is_failover_error(exc)):
+                raise
+            self._fail_over()
+            return self._execute_here(statement, params)
+
+    def _execute_here(self, statement: str, params: Sequence[Any] = ()) -> Any:
         try:
             cursor = self._raw.cursor()
             cursor.execute(self._sql(statement), tuple(params))
@@ -351,6 +400,7 @@ class Connection(SocialQueries):
 
     def write(self, statement: str, params: Sequence[Any] = ()) -> int:
         """Run a data-changing statement; returns the new row id of an insert."""
+        self._wrote = True
         cursor = self._execute(statement, params)
         return int(cursor.lastrowid or 0)
 
@@ -360,15 +410,19 @@ class Connection(SocialQueries):
             if self.dialect is MYSQL:
                 self._raw.ping(reconnect=False)
         except _UNAVAILABLE as exc:
+            if self._clustered and self.node is not None:
+                cluster.nodes_for(self._target.nodes).failed(self.node)
             raise DatabaseUnavailable(f"{self.dialect.name} database gone: {exc}") from exc
 
     def commit(self) -> None:
+        self._wrote = False
         try:
             self._raw.commit()
         except _UNAVAILABLE as exc:
             raise DatabaseUnavailable(f"commit failed: {exc}") from exc
 
     def rollback(self) -> None:
+        self._wrote = False
         try:
             self._raw.rollback()
         except _UNAVAILABLE as exc:
@@ -378,25 +432,47 @@ class Connection(SocialQueries):
         with contextlib.suppress(Exception):
             self._raw.close()
 
-    def write_transaction(self, work: Callable[[Connection], T], attempts: int = 3) -> T:
+    def write_transaction(self, work: Callable[[Connection], T], attempts: int | None = None,
+                          policy: cluster.RetryPolicy | None = None) -> T:
         """Run ``work(self)`` and commit; roll back if it raises.
 
         Views call this before they acknowledge a write, so what they acknowledge is
-        committed. When the server chose this transaction as a deadlock victim (or a
-        lock wait timed out), nothing was written, and the work is simply run again.
+        committed, once. When the server refused the transaction for a conflict (a deadlock,
+        Galera's certification failure, a lock wait timeout), nothing was written: the work
+        is run again after a pause (see :class:`~twitapp.cluster.RetryPolicy`; ``attempts``
+        caps the runs), and :class:`DatabaseBusy` is raised when the budget is spent. On a
+        cluster, a node lost *before* ``COMMIT`` means the same, so the work runs again on
+        another node; one lost *during* ``COMMIT`` leaves the outcome unknown, and that
+        error is raised as it is (the write is not acknowledged, and never run twice).
         """
-        for attempt in range(1, attempts + 1):
+        policy = policy or cluster.DEFAULT_RETRY
+        if attempts is not None:
+            policy = dataclasses.replace(policy, attempts=attempts)
+        pauses = policy.pauses()
+        moves = len(self._target.nodes)
+        runs = 0
+        while True:
+            committing = False
+            runs += 1
             try:
                 result = work(self)
+                committing = True
                 self.commit()
                 return result
             except BaseException as exc:
                 with contextlib.suppress(DatabaseUnavailable):
                     self.rollback()
-                if attempt < attempts and _is_lock_conflict(exc):
+                if cluster.is_conflict(exc):
+                    pause = next(pauses, None)
+                    if pause is None:
+                        raise DatabaseBusy(f"a write still conflicted after {runs} attempts: {exc}") from exc
+                    time.sleep(pause)
+                    continue
+                if self._clustered and not committing and moves and cluster.is_failover_error(exc):
+                    moves -= 1
+                    self._fail_over()
                     continue
                 raise
-        raise AssertionError("unreachable")
 
     # -- schema
 
@@ -689,14 +765,6 @@ class Connection(SocialQueries):
         """The backend's plan for ``statement`` (EXPLAIN / EXPLAIN QUERY PLAN)."""
         prefix = "EXPLAIN QUERY PLAN " if self.dialect is SQLITE else "EXPLAIN "
         return self.query(prefix + statement, params)
-
-
-def _is_lock_conflict(exc: BaseException) -> bool:
-    """Whether ``exc`` is a deadlock or lock timeout, after which a retry is safe."""
-    cause = exc.__cause__ if isinstance(exc, DatabaseUnavailable) else exc
-    if isinstance(cause, pymysql.OperationalError):
-        return bool(cause.args) and cause.args[0] in _MYSQL_LOCK_CONFLICTS
-    return False
 
 
 def _newest(pages: list[list[Row]], limit: int) -> list[Row]:

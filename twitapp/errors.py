@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a client is told to wait after a 503 before trying again.
 RETRY_AFTER_UNAVAILABLE = 5
+#: The same after a write gave up on conflicts: the load is what it waits out.
+RETRY_AFTER_BUSY = 1
 
 
 class FieldErrors(HTTPException):
@@ -79,7 +81,16 @@ def _csrf_retry() -> Any:
 
 
 def database_unavailable(exc: db.DatabaseUnavailable) -> Any:
-    """The database is down or went away: 503 now, and a fresh connection next time."""
+    """The database is down or went away: 503 now, and a fresh connection next time.
+
+    A write that kept conflicting with others (:class:`db.DatabaseBusy`) is a 503 too, but
+    the database is there: the answer says the site is busy, and the connection is kept.
+    """
+    if isinstance(exc, db.DatabaseBusy):
+        log.warning("database busy: %s", exc)
+        message = ("The site is busy right now and the database could not save your change. "
+                   "Nothing was saved; please try again in a moment.")
+        return http_error(ServiceUnavailable(message, retry_after=RETRY_AFTER_BUSY))
     log.warning("database unavailable: %s", exc)
     db.forget_request_connection()
     return http_error(
