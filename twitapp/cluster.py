@@ -30,6 +30,7 @@ servers, such as a MariaDB Galera cluster, where every node takes reads and writ
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import random
 import threading
@@ -39,6 +40,8 @@ from typing import Any
 
 import pymysql
 import pymysql.cursors
+
+log = logging.getLogger(__name__)
 
 #: Errors after which another node may well work: 1047 WSREP not ready (no quorum, or still
 #: joining), 1053 server shutdown in progress, 1927 connection killed, 2002/2003 cannot
@@ -51,6 +54,10 @@ CONFLICT_ERRORS = frozenset({1205, 1213})
 
 #: Seconds a node that failed is passed over (unless every node has failed).
 HEALTH_MEMORY = 5.0
+
+#: ``wsrep_sync_wait`` of every connection to a Galera node: 1 makes reads (SELECT, SHOW,
+#: BEGIN) wait until the node has applied what the cluster committed before they began.
+SYNC_WAIT = 1
 
 #: MySQL servers without Galera do not know ``@@wsrep_on``.
 _UNKNOWN_SYSTEM_VARIABLE = 1193
@@ -109,9 +116,14 @@ class Nodes:
         # Failed ones stay in the list: when every node failed, the one to recover first wins.
         return [n for n in ring if n not in dead] + sorted((n for n in ring if n in dead), key=dead.get)
 
-    def failed(self, node: Node) -> None:
+    def failed(self, node: Node, reason: object = "") -> None:
+        now = time.monotonic()
         with self._lock:
-            self._dead_until[node] = time.monotonic() + HEALTH_MEMORY
+            newly = self._dead_until.get(node, 0.0) <= now
+            self._dead_until[node] = now + HEALTH_MEMORY
+        if newly:
+            log.warning("database node %s failed (%s); other nodes first for %.0f s",
+                        node, reason, HEALTH_MEMORY)
 
     def worked(self, node: Node) -> None:
         with self._lock:
@@ -166,7 +178,7 @@ def connect(nodes: tuple[Node, ...], options: dict[str, Any], avoid: Node | None
                 raw.close()
             if len(order) == 1 or not is_failover_error(exc):
                 raise
-            known.failed(node)
+            known.failed(node, exc)
             error = exc
             continue
         known.worked(node)
@@ -192,7 +204,7 @@ def prepare(raw: Any) -> bool:
         if not ready or str(ready["Value"]).upper() != "ON":
             raise NodeNotReady(1047, "WSREP has not yet prepared node for application use")
         # See the module docstring: every read waits for the cluster's earlier commits.
-        cursor.execute("SET SESSION wsrep_sync_wait = 1")
+        cursor.execute("SET SESSION wsrep_sync_wait = %s", (SYNC_WAIT,))
     return True
 
 

@@ -327,7 +327,7 @@ class Connection(SocialQueries):
         """Give up this connection's node (for a while) and connect to another one."""
         failed = self.node
         if failed is not None:
-            cluster.nodes_for(self._target.nodes).failed(failed)
+            cluster.nodes_for(self._target.nodes).failed(failed, "a query failed there")
         self.close()
         self._wrote = False
         try:
@@ -411,7 +411,7 @@ class Connection(SocialQueries):
                 self._raw.ping(reconnect=False)
         except _UNAVAILABLE as exc:
             if self._clustered and self.node is not None:
-                cluster.nodes_for(self._target.nodes).failed(self.node)
+                cluster.nodes_for(self._target.nodes).failed(self.node, exc)
             raise DatabaseUnavailable(f"{self.dialect.name} database gone: {exc}") from exc
 
     def commit(self) -> None:

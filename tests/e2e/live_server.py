@@ -111,12 +111,14 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 @contextlib.contextmanager
 def running_server(
-    database_url: str, secret_key: str, log_path: Path, project_root: Path | None = None
+    database_url: str, secret_key: str, log_path: Path, project_root: Path | None = None,
+    *, app: str = "server:app", init_db: bool = True,
 ) -> Iterator[LiveServer]:
     """Initialise the database, run ``gunicorn server:app`` on it, yield it, stop it.
 
     ``project_root`` is where ``server.py`` and the ``twitapp`` package are found (default:
-    this checkout's root, :data:`PROJECT_ROOT`).
+    this checkout's root, :data:`PROJECT_ROOT`). ``app`` is gunicorn's app to serve;
+    ``init_db=False`` leaves the database as it is (a second server on the same one).
     """
     project_root = project_root or PROJECT_ROOT
     env = {
@@ -126,7 +128,8 @@ def running_server(
         "PYTHONUNBUFFERED": "1",
     }
     env.pop("TWITAPP_DEBUG", None)  # run it as it runs in production
-    _run_init_db(env, project_root)
+    if init_db:
+        _run_init_db(env, project_root)
 
     log_path.parent.mkdir(parents=True, exist_ok=True)
     listener = _listening_socket()
@@ -138,7 +141,7 @@ def running_server(
         "--bind", f"fd://{listener.fileno()}",
         "--access-logfile", "-",
         "--graceful-timeout", "5",
-        "server:app",
+        app,
     ]
     log_path.unlink(missing_ok=True)
     with open(log_path, "ab") as log:  # appending: the master and workers share the file
