@@ -88,8 +88,8 @@ def database_unavailable(exc: db.DatabaseUnavailable) -> Any:
     """
     if isinstance(exc, db.DatabaseBusy):
         log.warning("database busy: %s", exc)
-        message = ("The site is busy right now and the database could not save your change. "
-                   "Nothing was saved; please try again in a moment.")
+        message = _("The site is busy right now and the database could not save your change. "
+                    "Nothing was saved; please try again in a moment.")
         return http_error(ServiceUnavailable(message, retry_after=RETRY_AFTER_BUSY))
     log.warning("database unavailable: %s", exc)
     db.forget_request_connection()
