@@ -5,7 +5,8 @@ servers, such as a MariaDB Galera cluster, where every node takes reads and writ
 
 * **Node choice.** ``mysql://u:p@h1:3306,h2:3306,h3:3306/db`` names three nodes. Each
   process starts on its own one (its pid picks it, so gunicorn's workers spread over the
-  nodes) and stays there while it works. A one-host URL is the old behaviour exactly.
+  nodes) and stays there while it works. A one-host URL never fails over: its errors are
+  raised as before.
 * **Failover.** An error that means "this node cannot serve now" (refused, lost, gone away,
   killed, shutting down, or Galera's 1047 "not ready", e.g. a node cut off from the
   majority) makes the connection move to the next node. The node is remembered as dead for
@@ -19,7 +20,7 @@ servers, such as a MariaDB Galera cluster, where every node takes reads and writ
   the writer's ``COMMIT`` returns, so a read on another node may not see it yet. With
   ``wsrep_sync_wait = 1`` a node first waits until it has applied everything committed
   in the cluster before the read began. Measured here it costs +0.01 to +0.2 ms a read
-  (p50) and removes every miss (17-36 % of reads right after a write on another node saw the
+  (p50) and removes every miss (17-62 % of reads right after a write on another node saw the
   old value without it; figures in docs/SCALING.md), so it is set on every connection to
   a Galera node; :func:`prepare` detects Galera by ``@@wsrep_on``, nobody configures it.
 
