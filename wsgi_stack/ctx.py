@@ -26,6 +26,7 @@ from functools import cached_property, update_wrapper
 from types import TracebackType
 
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request as _WerkzeugRequest
 
 from . import routing
 from .globals import _cv_app, _cv_request
@@ -314,9 +315,12 @@ class RequestContext:
                 if exc is _sentinel:
                     exc = sys.exc_info()[1]
                 self.app.do_teardown_request(exc)
-                request_close = getattr(self.request, "close", None)
-                if request_close is not None:
-                    request_close()
+                # request.close() closes the files parsed from the body. Werkzeug's walks
+                # an empty dict with two ABC checks when none were parsed, so it is
+                # called only when they were, or when the request class has its own.
+                request = self.request
+                if "files" in request.__dict__ or type(request).close is not _WerkzeugRequest.close:
+                    request.close()
         finally:
             current = _cv_request.get()
             token, app_ctx = self._cv_tokens.pop()
