@@ -451,8 +451,14 @@ class App(AppSetup):
         if not isinstance(rv, self.response_class):
             if isinstance(rv, (str, bytes, bytearray)) or isinstance(rv, cabc.Iterator):
                 # The status and headers go to the constructor: it sets the mimetype
-                # from them too.
-                rv = self.response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
+                # from them too. Without headers the mimetype is the default one, and
+                # saying so spares Werkzeug a failed Content-Type lookup (an exception
+                # raised and caught) in headers that are empty.
+                response_class = self.response_class
+                if headers is None and response_class.__init__ is BaseResponse.__init__:
+                    rv = response_class(rv, status=status, mimetype=response_class.default_mimetype)
+                else:
+                    rv = response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
             elif isinstance(rv, (dict, list)):
                 rv = self.json.response(rv)

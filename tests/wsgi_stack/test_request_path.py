@@ -36,3 +36,37 @@ def test_a_request_class_with_its_own_close_has_it_called():
     app.add_url_rule("/", "index", lambda: "ok")
     assert app.test_client().get("/").status_code == 200
     assert closed == ["/"]
+
+
+def test_text_responses_get_the_default_mimetype_or_the_one_in_their_headers():
+    app = Flask(__name__)
+    app.add_url_rule("/plain", "plain", lambda: "text")
+    app.add_url_rule("/status", "status", lambda: ("text", 201))
+    app.add_url_rule("/typed", "typed", lambda: ("text", {"Content-Type": "text/plain"}))
+    app.add_url_rule("/bytes", "bytes", lambda: b"\x00")
+    client = app.test_client()
+    assert client.get("/plain").headers["Content-Type"] == "text/html; charset=utf-8"
+    assert client.get("/status").status_code == 201
+    assert client.get("/status").headers["Content-Type"] == "text/html; charset=utf-8"
+    assert client.get("/typed").headers["Content-Type"] == "text/plain"
+    assert client.get("/bytes").headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+def test_a_response_class_with_its_own_init_is_called_as_flask_calls_it():
+    from wsgi_stack import Response
+
+    calls = []
+
+    class Recording(Response):
+        default_mimetype = "text/plain"
+
+        def __init__(self, *args, **kwargs):
+            calls.append(sorted(kwargs))
+            super().__init__(*args, **kwargs)
+
+    app = Flask(__name__)
+    app.response_class = Recording
+    app.add_url_rule("/", "index", lambda: "text")
+    response = app.test_client().get("/")
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert calls[0] == ["headers", "status"]  # (the test client makes one more, to read it)
