@@ -20,7 +20,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote as _url_quote
 
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.routing import BaseConverter, BuildError, MapAdapter, Rule, ValidationError
 from werkzeug.routing import IntegerConverter as _WerkzeugIntegerConverter
 from werkzeug.routing import Map as _WerkzeugMap
@@ -135,7 +135,10 @@ def request_binding(
     trusted_hosts = config["TRUSTED_HOSTS"]
     if trusted_hosts is not None:
         request.trusted_hosts = trusted_hosts
-        request.host  # noqa: B018 - validates the Host header against trusted_hosts
+        try:
+            request.host  # noqa: B018 - validates the Host header against trusted_hosts
+        except UnicodeError as error:  # a Host IDNA cannot encode fails Werkzeug's check
+            raise BadHost() from error
 
     if url_map.host_matching:
         return None, None

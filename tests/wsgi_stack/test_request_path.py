@@ -70,3 +70,14 @@ def test_a_response_class_with_its_own_init_is_called_as_flask_calls_it():
     response = app.test_client().get("/")
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert calls[0] == ["headers", "status"]  # (the test client makes one more, to read it)
+
+
+def test_a_host_idna_cannot_encode_is_a_400_with_trusted_hosts():
+    # Flask lets Werkzeug's UnicodeError escape here (a 500 under a server).
+    app = Flask(__name__)
+    app.config["TRUSTED_HOSTS"] = ["example.com"]
+    app.add_url_rule("/", "index", lambda: "ok")
+    for host in ("\x80", "\ufff9", "a\u200b.example.com"):
+        response = app.test_client().get("/", headers={"Host": host})
+        assert response.status_code == 400, host
+    assert app.test_client().get("/", headers={"Host": "example.com"}).status_code == 200
