@@ -146,9 +146,16 @@ class App(AppSetup):
         server_name, subdomain = routing.request_binding(
             self.url_map, self.config, request, self.subdomain_matching
         )
-        # Bound here, as Flask does: Werkzeug's warning about a host outside SERVER_NAME
-        # names its caller, so a filter on this module (flask.app in Flask) catches it.
-        return self.url_map.bind_to_environ(request.environ, server_name=server_name, subdomain=subdomain)
+        environ = request.environ
+        # Werkzeug works out the same host, scheme and script name for every request
+        # from one client: what it made of them is remembered (routing.py).
+        adapter = routing.remembered_adapter(self.url_map, environ, server_name, subdomain)
+        if adapter is None:
+            # Bound here, as Flask does: Werkzeug's warning about a host outside SERVER_NAME
+            # names its caller, so a filter on this module (flask.app in Flask) catches it.
+            adapter = self.url_map.bind_to_environ(environ, server_name=server_name, subdomain=subdomain)
+            routing.remember_adapter(self.url_map, environ, server_name, subdomain, adapter)
+        return adapter
 
     def url_for(
         self,

@@ -45,6 +45,8 @@ __all__ = [
     "build_url",
     "endpoint_from_view_func",
     "make_rule",
+    "remember_adapter",
+    "remembered_adapter",
     "request_binding",
 ]
 
@@ -66,9 +68,99 @@ class IntegerConverter(_WerkzeugIntegerConverter):
 
 
 class Map(_WerkzeugMap):
-    """Werkzeug's ``Map`` with the converter above as ``int``."""
+    """Werkzeug's ``Map`` with the converter above as ``int``, and a bounded memory of
+    what ``bind_to_environ`` made of each host (see :func:`remembered_adapter`)."""
 
     default_converters = {**_WerkzeugMap.default_converters, "int": IntegerConverter}
+    #: How many host/scheme/script-name combinations are remembered. The Host header is
+    #: the client's to choose, so when the memory is full it is emptied and refilled.
+    binding_memory_size = 64
+
+    def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._bindings: dict[tuple[t.Any, ...], tuple[str, str, str | None, str]] = {}
+
+
+# -- the memory of bindings ------------------------------------------------------------
+#
+# Werkzeug's Map.bind_to_environ works out, on every request, the server name (lowercased,
+# IDNA-encoded, default port dropped), the subdomain, the scheme (ws/wss for a websocket
+# upgrade) and the script name from a few environ values. Those depend on nothing else, so
+# what it made of them is remembered, and a later request with the same values gets an
+# adapter made from that and its own path, query string and method: exactly the adapter
+# bind_to_environ would make (tests/wsgi_stack/differential/test_hostile_binding.py).
+
+#: The environ values ``bind_to_environ`` reads besides the path, query string and method.
+_BINDING_KEYS = (
+    "HTTP_HOST",
+    "SERVER_NAME",
+    "SERVER_PORT",
+    "wsgi.url_scheme",
+    "HTTP_CONNECTION",
+    "HTTP_UPGRADE",
+    "SCRIPT_NAME",
+)
+
+
+def _binding_key(
+    url_map: Map, environ: dict[str, t.Any], server_name: str | None, subdomain: str | None
+) -> tuple[t.Any, ...] | None:
+    # Only for this module's Map as Werkzeug binds it: a map that binds its own way is
+    # always asked.
+    if not isinstance(url_map, Map) or type(url_map).bind_to_environ is not _WerkzeugMap.bind_to_environ:
+        return None
+    return (server_name, subdomain, url_map.host_matching, url_map.default_subdomain,
+            *map(environ.get, _BINDING_KEYS))  # fmt: skip
+
+
+def _wsgi_text(value: str) -> str:
+    # PEP 3333 carries the URL's raw bytes in latin-1 strings; Werkzeug reads them as
+    # UTF-8, a bad byte becoming U+FFFD.
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+def remembered_adapter(
+    url_map: Map, environ: dict[str, t.Any], server_name: str | None, subdomain: str | None
+) -> MapAdapter | None:
+    """The adapter ``url_map.bind_to_environ(environ, server_name, subdomain)`` gives, made
+    from what it gave for an earlier request with the same host, scheme and script name;
+    ``None`` when there was none (then bind, and :func:`remember_adapter`)."""
+    key = _binding_key(url_map, environ, server_name, subdomain)
+    binding = url_map._bindings.get(key) if key is not None else None
+    if binding is None:
+        return None
+    bound_server, script_name, bound_subdomain, scheme = binding
+    path_info = environ.get("PATH_INFO")
+    query_string = environ.get("QUERY_STRING")
+    return MapAdapter(  # as Werkzeug's Map.bind makes it
+        url_map,
+        bound_server,
+        script_name,
+        bound_subdomain,
+        scheme,
+        "/" if path_info is None else _wsgi_text(path_info),
+        environ["REQUEST_METHOD"],
+        None if query_string is None else _wsgi_text(query_string),
+    )
+
+
+def remember_adapter(
+    url_map: Map,
+    environ: dict[str, t.Any],
+    server_name: str | None,
+    subdomain: str | None,
+    adapter: MapAdapter,
+) -> None:
+    """Remember what ``bind_to_environ`` made of this request's host, scheme and script
+    name. Not a host it warned about (one outside ``SERVER_NAME``, bound to the subdomain
+    ``"<invalid>"``): that one warns every time, as without the memory."""
+    key = _binding_key(url_map, environ, server_name, subdomain)
+    if key is None or adapter.subdomain == "<invalid>":
+        return
+    bindings = url_map._bindings
+    if len(bindings) >= url_map.binding_memory_size:
+        bindings.clear()
+    bindings[key] = (adapter.server_name, adapter.script_name, adapter.subdomain, adapter.url_scheme)
 
 
 def endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
