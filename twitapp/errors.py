@@ -58,8 +58,11 @@ def http_error(error: HTTPException) -> Any:
         response = jsonify({"error": body})
     elif isinstance(error, CSRFError) and (retry := _csrf_retry()) is not None:
         # The form comes back as it was sent, with a valid token, for the person to send again.
-        response = retry(_(CSRF_RETRY_MESSAGE))
-        return response
+        try:
+            return retry(_(CSRF_RETRY_MESSAGE))
+        except HTTPException:
+            # It cannot come back (no such user, signed out): the plain 400, not a 500.
+            response = render_template("error.html", error=error)
     else:
         response = render_template("error.html", error=error)
     return response, error.code, headers

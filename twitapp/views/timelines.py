@@ -47,6 +47,8 @@ bp = Blueprint("timelines", __name__)
 
 
 def _post_again(message: str) -> Any:
+    if not g.user:  # signed out: no home page to show the draft on (errors.http_error: plain 400)
+        raise Unauthorized(_("Sign in to post a message."))
     return _home_page(request.form.get("text", ""), 400, {"text": message})
 
 
