@@ -5,7 +5,8 @@ servers, such as a MariaDB Galera cluster, where every node takes reads and writ
 
 * **Node choice.** ``mysql://u:p@h1:3306,h2:3306,h3:3306/db`` names three nodes. Each
   process starts on its own one (its pid picks it, so gunicorn's workers spread over the
-  nodes) and stays there while it works. A one-host URL never fails over: its errors are
+  nodes) and stays there while it works; after a failover, it goes back to its own node
+  :data:`FAIL_BACK_AFTER` seconds later. A one-host URL never fails over: its errors are
   raised as before.
 * **Failover.** An error that means "this node cannot serve now" (refused, lost, gone away,
   killed, shutting down, or Galera's 1047 "not ready", e.g. a node cut off from the
@@ -55,6 +56,12 @@ CONFLICT_ERRORS = frozenset({1205, 1213})
 
 #: Seconds a node that failed is passed over (unless every node has failed).
 HEALTH_MEMORY = 5.0
+
+#: Seconds a connection stays on the node it failed over to before it goes back to its
+#: process's own node (if that one is no longer remembered as dead), so the workers spread
+#: over the nodes again once a failed node is back. Going back costs one new connection,
+#: or, if the node is still down, one failed connect.
+FAIL_BACK_AFTER = 30.0
 
 #: ``wsrep_sync_wait`` of every connection to a Galera node: 1 makes reads (SELECT, SHOW,
 #: BEGIN) wait until the node has applied what the cluster committed before they began.
@@ -116,6 +123,15 @@ class Nodes:
             dead = {node: until for node, until in self._dead_until.items() if until > now}
         # Failed ones stay in the list: when every node failed, the one to recover first wins.
         return [n for n in ring if n not in dead] + sorted((n for n in ring if n in dead), key=dead.get)
+
+    def should_go_back(self, node: Node, since: float) -> bool:
+        """Whether a connection on ``node`` since ``since`` (monotonic) should reconnect,
+        because this process's own node is healthy again and it has been away long enough."""
+        own = self.nodes[os.getpid() % len(self.nodes)]
+        if node == own or time.monotonic() - since < FAIL_BACK_AFTER:
+            return False
+        with self._lock:
+            return self._dead_until.get(own, 0.0) <= time.monotonic()
 
     def failed(self, node: Node, reason: object = "") -> None:
         now = time.monotonic()

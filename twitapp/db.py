@@ -304,6 +304,7 @@ class Connection(SocialQueries):
         #: The server this connection reaches, and whether it is a Galera node (MySQL only).
         self.node: cluster.Node | None = None
         self.galera = False
+        self._opened_at = 0.0
         #: Whether a statement since the last commit or rollback may have changed data: then
         #: a lost connection cannot be replaced under the caller's feet (its work is gone).
         self._wrote = False
@@ -318,6 +319,12 @@ class Connection(SocialQueries):
     def _open_mysql(self, avoid: cluster.Node | None = None) -> None:
         opened = cluster.connect(self._target.nodes, self._target.options, avoid)
         self._raw, self.node, self.galera = opened.raw, opened.node, opened.galera
+        self._opened_at = time.monotonic()
+
+    def should_go_back(self) -> bool:
+        """Whether this connection failed over a while ago and its process's own node is back."""
+        return (self._clustered and self.node is not None
+                and cluster.nodes_for(self._target.nodes).should_go_back(self.node, self._opened_at))
 
     @property
     def _clustered(self) -> bool:
@@ -803,9 +810,11 @@ def acquire(url: str) -> Connection:
     if conn is not None:
         try:
             conn.ping()
-            return conn
+            if not conn.should_go_back():
+                return conn
         except DatabaseUnavailable:
-            discard(conn)
+            pass
+        discard(conn)
     conn = Connection(url)
     _kept.by_url[url] = conn
     return conn

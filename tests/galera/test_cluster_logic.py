@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,23 @@ def test_a_failed_node_goes_last_for_a_while(monkeypatch: pytest.MonkeyPatch) ->
     assert [n.port for n in nodes.order()] == [1, 2, 3]
 
 
+def test_a_connection_goes_back_to_its_own_node_once_it_is_healthy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster.os, "getpid", lambda: 300)  # its own node: port 1
+    clock = [1000.0]
+    monkeypatch.setattr(cluster.time, "monotonic", lambda: clock[0])
+    own, other = cluster.Node("h", 1), cluster.Node("h", 2)
+    nodes = cluster.Nodes((own, other, cluster.Node("h", 3)))
+    nodes.failed(own)
+    moved_at = clock[0]
+    assert not nodes.should_go_back(own, moved_at)  # already home
+    clock[0] += cluster.HEALTH_MEMORY + 1
+    assert not nodes.should_go_back(other, moved_at)  # not away long enough yet
+    clock[0] = moved_at + cluster.FAIL_BACK_AFTER
+    assert nodes.should_go_back(other, moved_at)
+    nodes.failed(own)  # tried, and still down: stay away for the health memory
+    assert not nodes.should_go_back(other, moved_at)
+
+
 def test_retry_pauses_grow_with_jitter_within_the_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [0.0]
     monkeypatch.setattr(cluster.time, "monotonic", lambda: clock[0])
@@ -113,6 +131,21 @@ def test_a_connection_moves_past_a_dead_node(monkeypatch: pytest.MonkeyPatch) ->
             assert conn.query_one("SELECT 1 AS one") == {"one": 1}
         finally:
             conn.close()
+        # Once its own node may be back, the kept connection is given up for a new one,
+        # which tries that node first (still dead here: it lands on the live one again).
+        monkeypatch.setattr(cluster, "FAIL_BACK_AFTER", 0.0)
+        monkeypatch.setattr(cluster, "HEALTH_MEMORY", 0.01)
+        multi = f"mysql://root:@127.0.0.1:{_dead_port()},{live.host}:{live.port}/{name}"
+        first = db.acquire(multi)
+        assert first.node == live
+        time.sleep(0.02)
+        assert first.should_go_back()
+        second = db.acquire(multi)
+        try:
+            assert second is not first and second.node == live
+            assert second.query_one("SELECT 1 AS one") == {"one": 1}
+        finally:
+            db.close_thread_connections()
         # One host that is down is an error at once, as before.
         with pytest.raises(db.DatabaseUnavailable):
             db.Connection(f"mysql://root:@127.0.0.1:{dead}/{name}")
