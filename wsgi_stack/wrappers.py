@@ -157,8 +157,40 @@ class Request(_WerkzeugRequest):
             raise BadRequest() from error
 
 
+class _BufferedBody(list):  # type: ignore[type-arg]
+    """The body of a buffered response as the WSGI server gets it: the list of its bytes,
+    whose ``close()`` closes the response (its ``call_on_close`` functions run)."""
+
+    __slots__ = ("close",)
+
+    def __init__(self, chunks: list[bytes], close: t.Callable[[], None]) -> None:
+        super().__init__(chunks)
+        self.close = close
+
+
 class Response(_WerkzeugResponse):
     """The response object; ``text/html`` unless told otherwise, as in Flask."""
+
+    def get_app_iter(self, environ: dict[str, t.Any]) -> t.Iterable[bytes]:
+        """Werkzeug's ``get_app_iter``, except for a body that is one chunk of bytes (what
+        ``set_data`` stores, so any text or bytes a view returns): Werkzeug hands the
+        server a ``ClosingIterator`` around a generator that would encode it (a dozen
+        Python calls); the chunk goes as a list with the same ``close``. A class that encodes its own way (``iter_encoded``) and
+        bodies Werkzeug sends empty (HEAD, 1xx, 204, 304) or passes through go to Werkzeug.
+        """
+        body = self.response
+        if (
+            type(body) is list
+            and len(body) == 1
+            and type(body[0]) is bytes
+            and not self.direct_passthrough
+            and environ["REQUEST_METHOD"] != "HEAD"
+            and type(self).iter_encoded is _WerkzeugResponse.iter_encoded
+        ):
+            status = self.status_code
+            if not (100 <= status < 200 or status in (204, 304)):
+                return _BufferedBody(body, self.close)
+        return super().get_app_iter(environ)
 
     default_mimetype: str | None = "text/html"
     json_module = json

@@ -81,3 +81,57 @@ def test_a_host_idna_cannot_encode_is_a_400_with_trusted_hosts():
         response = app.test_client().get("/", headers={"Host": host})
         assert response.status_code == 400, host
     assert app.test_client().get("/", headers={"Host": "example.com"}).status_code == 200
+
+
+def _wsgi_call(app, method="GET", path="/"):
+    from werkzeug.test import EnvironBuilder
+
+    environ = EnvironBuilder(method=method, path=path).get_environ()
+    started = []
+    app_iter = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
+    body = b"".join(app_iter)
+    return started[0][0], dict(started[0][1]), body, app_iter
+
+
+def test_buffered_bodies_reach_the_server_whole_and_close_the_response():
+    from wsgi_stack import after_this_request
+
+    app = Flask(__name__)
+    closed = []
+
+    @app.route("/", methods=["GET", "HEAD"])
+    def index():
+        @after_this_request
+        def on_close(response):
+            response.call_on_close(lambda: closed.append(True))
+            return response
+
+        return "Hello"
+
+    status, headers, body, app_iter = _wsgi_call(app)
+    assert (status, body, headers["Content-Length"]) == ("200 OK", b"Hello", "5")
+    assert closed == []
+    app_iter.close()
+    assert closed == [True]
+    status, headers, body, app_iter = _wsgi_call(app, "HEAD")
+    assert (body, headers["Content-Length"]) == (b"", "5")  # HEAD: Werkzeug's empty body
+    app_iter.close()
+
+
+def test_other_bodies_go_through_werkzeug():
+    from wsgi_stack import Response
+
+    app = Flask(__name__)
+    app.add_url_rule("/stream", "stream", lambda: (chunk for chunk in ["a", "b"]))
+    app.add_url_rule("/none", "none", lambda: ("ignored", 204))
+    app.add_url_rule("/text-list", "text_list", lambda: Response(["é", b"x"]))
+
+    class Upper(Response):
+        def iter_encoded(self):
+            return (chunk.upper() for chunk in super().iter_encoded())
+
+    app.add_url_rule("/upper", "upper", lambda: Upper("shout"))
+    assert _wsgi_call(app, path="/stream")[2] == b"ab"
+    assert _wsgi_call(app, path="/none")[2] == b""
+    assert _wsgi_call(app, path="/text-list")[2] == "éx".encode()
+    assert _wsgi_call(app, path="/upper")[2] == b"SHOUT"
