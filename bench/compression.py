@@ -127,12 +127,13 @@ def measure(args: argparse.Namespace) -> tuple[Samples, Bodies]:
                 if gzip.decompress(answers["on, gzip"].get_data()) != plain:
                     raise AssertionError(f"{path} ({kind}): the gzip body is not the plain one")
                 bodies[(page, kind)] = (plain, answers["on, gzip"].get_data())
+                clock = time.thread_time if args.clock == "cpu" else time.perf_counter
                 for _ in range(args.rounds):
                     for mode in MODES:  # interleaved: drift hits every mode alike
-                        started = time.perf_counter()
+                        started = clock()
                         for _ in range(args.requests):
                             calls[mode](path, accept)
-                        elapsed = time.perf_counter() - started
+                        elapsed = clock() - started
                         samples.setdefault((page, kind, mode), []).append(elapsed / args.requests * 1e6)
     return samples, bodies
 
@@ -220,6 +221,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--requests", type=int, default=20, help="requests per mode in a round")
     parser.add_argument("--batches", type=int, default=41, help="S1 batches per app (default 41)")
+    parser.add_argument(
+        "--clock", choices=("wall", "cpu"), default="wall",
+        help="whole-stack rounds in wall time, or this thread's CPU time (steadier on a busy machine)",
+    )
     parser.add_argument("--quick", action="store_true", help="tiny data, few rounds")
     args = parser.parse_args(argv)
     if args.quick:
@@ -228,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     samples, bodies = measure(args)
     print(f"### twitapp timelines, {args.messages:,} messages: bytes and µs per request "
-          f"(median of {args.rounds} rounds of {args.requests})\n")
+          f"({args.clock} time, median of {args.rounds} rounds of {args.requests})\n")
     print("| page | plain bytes | gzip bytes | ratio | off µs | on, plain µs | on, gzip µs | gzip cost µs |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for (page, kind), (body, packed_body) in bodies.items():
