@@ -3,6 +3,7 @@ and that the catalogs cover every marked string."""
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from babel.messages.pofile import read_po
 
 import twitapp
 from twitapp import i18n
+
+from .helpers import flashes, login, register, register_and_login
 
 ROOT = Path(twitapp.__file__).resolve().parent.parent
 KO_PO = Path(i18n.TRANSLATIONS_DIR) / "ko" / "LC_MESSAGES" / "messages.po"
@@ -94,6 +97,76 @@ def test_catalogs_load_in_a_few_milliseconds():
     assert time.perf_counter() - started < 1.0
     assert set(catalogs) == set(i18n.LANGUAGES)
     assert catalogs["ko"].gettext("Not Found") == "찾을 수 없음"
+
+
+# --------------------------------------------------------------------------- what people read
+
+KO = {"Accept-Language": "ko"}
+
+
+def korean_flashes(page: str) -> list[tuple[str, str]]:
+    """(category, text) of each flash; the label before the text is Korean too ('오류:')."""
+    found = re.findall(r'<li class="flash flash-([a-z]+)"><span class="category">([^<]*)</span> (.*?)</li>', page)
+    assert all(label in ("오류:", "완료:") for _, label, _ in found), found
+    return [(category, html.unescape(text)) for category, _, text in found]
+
+
+def test_pages_in_korean_and_in_english(client):
+    korean = client.get("/register", headers=KO).text
+    assert '<html lang="ko">' in korean and "<h1>가입</h1>" in korean and "비밀번호 (확인)" in korean
+    english = client.get("/register").text
+    assert '<html lang="en">' in english and "<h1>Sign Up</h1>" in english
+    assert "Password (repeat)" in english
+
+
+def test_flashes_and_form_errors_in_korean(client):
+    page = register(client, "ada", password2="other", headers=KO).text
+    assert korean_flashes(page) == [("error", "두 비밀번호가 서로 다릅니다")]
+    register(client, "ada")
+    page = login(client, "ada", "wrong", headers=KO).text
+    assert ("error", "비밀번호가 틀렸습니다") in korean_flashes(page)
+    page = login(client, "ada", follow_redirects=True, headers=KO).text
+    assert ("success", "로그인했습니다") in korean_flashes(page)
+
+
+def test_flashes_and_form_errors_unchanged_in_english(client):
+    # MiniTwit's own words.
+    page = register(client, "ada", password2="other").text
+    assert flashes(page) == [("error", "The two passwords do not match")]
+    page = register(client, "ada", follow_redirects=True).text
+    assert ("success", "You were successfully registered and can login now") in flashes(page)
+
+
+def test_json_errors_in_korean_keep_their_keys(client):
+    response = client.get("/no-such-person", headers={**KO, "Accept": "application/json"})
+    error = response.get_json()["error"]
+    assert set(error) == {"code", "name", "description"} and error["name"] == "Not Found"
+    assert error["description"] == "'no-such-person'(이)라는 사용자가 없습니다."
+    response = client.post(
+        "/register", json={"username": "", "email": "x", "password": ""}, headers=KO
+    )
+    fields = response.get_json()["error"]["fields"]
+    assert fields == {
+        "username": "사용자 이름을 입력해야 합니다",
+        "email": "올바른 이메일 주소를 입력해야 합니다",
+        "password": "비밀번호를 입력해야 합니다",
+    }
+
+
+def test_werkzeugs_own_errors_in_korean(client):
+    response = client.delete("/public", headers=KO)
+    assert response.status_code == 405
+    assert "요청한 URL에는 이 메서드를 쓸 수 없습니다." in response.text
+    assert "허용되지 않은 메서드" in response.text
+
+
+def test_counts_use_plurals_and_numbers(client):
+    register_and_login(client, "ada")
+    client.post("/add_message", data={"text": "one"})
+    english = client.get("/ada").text
+    assert "<strong>1</strong> message<" in english and "<strong>0</strong> followers<" in english
+    korean = client.get("/ada", headers=KO).text
+    assert "메시지 <strong>1</strong>개" in korean and "팔로워 <strong>0</strong>명" in korean
 
 
 # --------------------------------------------------------------------------- the catalogs
