@@ -23,7 +23,6 @@ error page.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import hashlib
 import hmac
@@ -105,13 +104,20 @@ class SignatureExpired(BadSignature):
     """The signature is valid but older than the session lifetime (or from the future)."""
 
 
+# base64url is base64 with "-_" for "+/": what base64.urlsafe_b64encode/-decode do for
+# bytes, without their three Python layers of argument checks per call.
+_TO_URLSAFE = bytes.maketrans(b"+/", b"-_")
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _b64encode(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
+    return binascii.b2a_base64(data, newline=False).translate(_TO_URLSAFE).rstrip(b"=")
 
 
 def _b64decode(data: bytes) -> bytes:
+    # Not strict, as itsdangerous: characters outside the alphabet are skipped.
     try:
-        return base64.urlsafe_b64decode(data + b"=" * (-len(data) % 4))
+        return binascii.a2b_base64((data + b"=" * (-len(data) % 4)).translate(_FROM_URLSAFE))
     except (binascii.Error, ValueError) as error:
         raise BadSignature("invalid base64") from error
 
@@ -258,15 +264,27 @@ def _request_cookie(request: Request, name: str) -> str | None:
     """
     if "cookies" in request.__dict__ or type(request).cookies is not _werkzeug_cookies:
         return request.cookies.get(name)
-    return parse_cookie(request.environ.get("HTTP_COOKIE")).get(name)
+    return parse_cookie(request.environ.get("HTTP_COOKIE"), cls=_first_wins).get(name)
+
+
+def _first_wins(pairs: t.Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+    # A dict of the cookies in which a repeated name keeps its first value, the one
+    # MultiDict.get gives; a MultiDict costs more to build than the parse itself.
+    return dict(reversed(pairs))
 
 
 def _vary_on_cookie(response: Response) -> None:
     """``response.vary.add("Cookie")``: without a ``Vary`` header yet, the usual case, that
     is setting one, with no header set parsed and written back."""
-    if type(response).vary is not _werkzeug_vary or any(response.headers.getlist("Vary")):
+    if type(response).vary is not _werkzeug_vary:
         response.vary.add("Cookie")
-    else:
+        return
+    vary = response.headers.getlist("Vary")
+    if not vary:
+        response.headers.add("Vary", "Cookie")
+    elif any(vary):
+        response.vary.add("Cookie")
+    else:  # only empty Vary headers: the first becomes "Cookie", as vary.add does
         response.headers["Vary"] = "Cookie"
 
 

@@ -205,3 +205,17 @@ def test_session_opened_lazily_but_permanent_cookie_still_refreshed():
     assert opened == ["/permanent", "/untouched"]
     assert "Expires=" in refreshed.headers["Set-Cookie"]  # pushed forward, as Flask does
     assert client.get("/get").text == "kept"
+
+
+def test_the_first_of_repeated_session_cookies_is_read_as_werkzeug_reads_it():
+    app = make_app()
+    client = app.test_client()
+    first = client.get("/set/one").headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    second = client.get("/set/two").headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    fresh = app.test_client(use_cookies=False)
+    for header, expected in (
+        (f"other=x; session={first}; session={second}", "one"),
+        (f'session="{second}"; session={first}', "two"),
+        (f"session=; session={first}", "<none>"),
+    ):
+        assert fresh.get("/get", headers={"Cookie": header}).get_data(as_text=True) == expected
