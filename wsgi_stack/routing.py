@@ -78,7 +78,10 @@ class Map(_WerkzeugMap):
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         super().__init__(*args, **kwargs)
-        self._bindings: dict[tuple[t.Any, ...], tuple[str, str, str | None, str]] = {}
+        # None for a subclass that binds its own way: it is always asked.
+        self._bindings: dict[tuple[t.Any, ...], tuple[str, str, str | None, str]] | None = (
+            {} if type(self).bind_to_environ is _WerkzeugMap.bind_to_environ else None
+        )
 
 
 # -- the memory of bindings ------------------------------------------------------------
@@ -104,11 +107,7 @@ _BINDING_KEYS = (
 
 def _binding_key(
     url_map: Map, environ: dict[str, t.Any], server_name: str | None, subdomain: str | None
-) -> tuple[t.Any, ...] | None:
-    # Only for this module's Map as Werkzeug binds it: a map that binds its own way is
-    # always asked.
-    if not isinstance(url_map, Map) or type(url_map).bind_to_environ is not _WerkzeugMap.bind_to_environ:
-        return None
+) -> tuple[t.Any, ...]:
     return (server_name, subdomain, url_map.host_matching, url_map.default_subdomain,
             *map(environ.get, _BINDING_KEYS))  # fmt: skip
 
@@ -125,8 +124,10 @@ def remembered_adapter(
     """The adapter ``url_map.bind_to_environ(environ, server_name, subdomain)`` gives, made
     from what it gave for an earlier request with the same host, scheme and script name;
     ``None`` when there was none (then bind, and :func:`remember_adapter`)."""
-    key = _binding_key(url_map, environ, server_name, subdomain)
-    binding = url_map._bindings.get(key) if key is not None else None
+    bindings = getattr(url_map, "_bindings", None)  # None: not this module's Map as is
+    if not bindings:
+        return None
+    binding = bindings.get(_binding_key(url_map, environ, server_name, subdomain))
     if binding is None:
         return None
     bound_server, script_name, bound_subdomain, scheme = binding
@@ -154,13 +155,12 @@ def remember_adapter(
     """Remember what ``bind_to_environ`` made of this request's host, scheme and script
     name. Not a host it warned about (one outside ``SERVER_NAME``, bound to the subdomain
     ``"<invalid>"``): that one warns every time, as without the memory."""
-    key = _binding_key(url_map, environ, server_name, subdomain)
-    if key is None or adapter.subdomain == "<invalid>":
+    bindings = getattr(url_map, "_bindings", None)
+    if bindings is None or adapter.subdomain == "<invalid>":
         return
-    bindings = url_map._bindings
     if len(bindings) >= url_map.binding_memory_size:
         bindings.clear()
-    bindings[key] = (adapter.server_name, adapter.script_name, adapter.subdomain, adapter.url_scheme)
+    bindings[_binding_key(url_map, environ, server_name, subdomain)] = (adapter.server_name, adapter.script_name, adapter.subdomain, adapter.url_scheme)
 
 
 def endpoint_from_view_func(view_func: t.Callable[..., t.Any] | None) -> str:
