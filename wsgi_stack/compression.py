@@ -22,10 +22,11 @@ the app's config, when it is switched on:
     too, and loses ``Accept-Ranges`` (ranges still work, on the plain file, as ``206``).
 
 What gets compressed: a ``GET`` (or ``POST`` ...) answer whose body is in memory (a sequence,
-not ``direct_passthrough``: files and generators stream, and buffering them would defeat
-that; see ``COMPRESS_FILES_UP_TO`` for small files), of a text type (``text/*``, JSON, JavaScript, XML, SVG), at least ``COMPRESS_MIN_SIZE``
-bytes, without a ``Content-Encoding`` already, not ``Cache-Control: no-transform``, and not
-a ``HEAD``, a ``1xx``/``204``/``304`` or a range (``206``, ``Content-Range``).
+not ``direct_passthrough``: files and generators stream, and buffering them would defeat that;
+see ``COMPRESS_FILES_UP_TO`` for small files), of a text type (``text/*``, JSON, JavaScript,
+XML, SVG), at least ``COMPRESS_MIN_SIZE`` bytes, without a ``Content-Encoding`` already, not
+``Cache-Control: no-transform``, and not a ``HEAD``, a ``1xx``/``204``/``304`` or a range
+(``206``, ``Content-Range``).
 
 Such a response gets ``Vary: Accept-Encoding`` (whatever this client asked, the body depends
 on the header), and gzip when the client's ``Accept-Encoding`` (parsed by Werkzeug) prefers
