@@ -11,13 +11,14 @@ the identicon when that fails, so even an unreachable Gravatar leaves no broken 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import NotFound
 
-from wsgi_stack import Response, current_app, url_for
+from wsgi_stack import Response, current_app, g, url_for
 
 from .i18n import _
 
@@ -29,22 +30,43 @@ CACHE_SECONDS = 365 * 24 * 3600
 _CELLS = 5
 
 
+@functools.lru_cache(maxsize=4096)  # a page shows the same few authors again and again
 def email_hash(email: str) -> str:
     """SHA-256 of the address as Gravatar wants it: trimmed and lower-cased."""
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
 
 
+_PLACEHOLDER = "0" * DIGEST_LENGTH
+
+
+def _identicon_shape() -> str:
+    """The identicon route with a placeholder digest, built once per request: a page of 30
+    messages would otherwise build the same URL shape 30 times."""
+    shape = g.get("_twitapp_identicon_url")
+    if shape is None:
+        shape = g._twitapp_identicon_url = url_for("site.avatar", digest=_PLACEHOLDER)
+    return shape
+
+
 def identicon_url(email: str) -> str:
     """The app's own picture of ``email`` (a path on this site)."""
-    return url_for("site.avatar", digest=email_hash(email)[:DIGEST_LENGTH])
+    return _identicon_shape().replace(_PLACEHOLDER, email_hash(email)[:DIGEST_LENGTH])
+
+
+def avatar_sources(email: str, size: int = 48) -> tuple[str, str | None]:
+    """``(src, fallback)`` of a picture: Gravatar's with the identicon to fall back on when
+    Gravatar is configured, else the identicon alone."""
+    digest = email_hash(email)
+    own = _identicon_shape().replace(_PLACEHOLDER, digest[:DIGEST_LENGTH])
+    base = current_app.config.get("GRAVATAR_URL")
+    if not base:
+        return own, None
+    return f"{base}{digest}?{urlencode({'d': '404', 's': size})}", own
 
 
 def avatar_url(email: str, size: int = 48) -> str:
     """The picture a page shows first: Gravatar's when configured, else the identicon."""
-    base = current_app.config.get("GRAVATAR_URL")
-    if not base:
-        return identicon_url(email)
-    return f"{base}{email_hash(email)}?{urlencode({'d': '404', 's': size})}"
+    return avatar_sources(email, size)[0]
 
 
 def identicon_svg(digest: str) -> str:

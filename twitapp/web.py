@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.exceptions import BadRequest
 
-from wsgi_stack import request, url_for
+from wsgi_stack import g, request, url_for
 
 from . import avatars, db
 from .i18n import _, format_date, ngettext
@@ -105,12 +105,66 @@ def after_cursor() -> int | None:
     return value
 
 
-# --------------------------------------------------------------------------- JSON shapes
+# --------------------------------------------------------------------------- URLs and shapes
+
+def user_url(username: str) -> str:
+    """``url_for`` of a user page, built once per name and request (timelines repeat authors)."""
+    built = g.get("_twitapp_user_urls")
+    if built is None:
+        built = g._twitapp_user_urls = {}
+    url = built.get(username)
+    if url is None:
+        url = built[username] = url_for("timelines.user_timeline", username=username)
+    return url
+
+
+def message_url(username: str, message_id: int) -> str:
+    """``url_for("timelines.message_page")``: the rule is ``/<username>/<int:message_id>``,
+    so the user page's URL and the id (tests check the two agree)."""
+    return f"{user_url(username)}/{int(message_id)}"
+
+
+def message_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What a page shows of one message, computed in one call (not macro by macro)."""
+    src, fallback = avatars.avatar_sources(row["email"], 48)
+    author_url = user_url(row["username"])
+    url = f"{author_url}/{int(row['message_id'])}"  # as message_url
+    user = g.get("user")
+    own = bool(user) and user["user_id"] == row["author_id"]
+    labels = g.get("_twitapp_delete_labels") if own else ("", "")
+    if labels is None:
+        labels = g._twitapp_delete_labels = (_("delete"), _("this message"))
+    return {
+        "user_url": author_url,
+        "url": url,
+        "delete_url": f"{url}/delete" if own else None,
+        "delete_label": labels[0],
+        "delete_label_rest": labels[1],
+        "avatar": src,
+        "avatar_fallback": fallback,
+        "iso": iso_time(row["pub_date"]),
+        "full_date": format_datetime(row["pub_date"]),
+        "ago": _relative_time_cached(int(row["pub_date"])),
+    }
+
+
+def _relative_time_cached(timestamp: int) -> str:
+    """:func:`relative_time`, once per minute of age and request (a page's messages share few)."""
+    said = g.get("_twitapp_ages")
+    if said is None:
+        said = g._twitapp_ages = {}
+    now = int(db.now())
+    key = (now - timestamp) // 60 if now - timestamp < 86400 * 8 else timestamp // 86400 - 10**9
+    text = said.get(key)
+    if text is None:
+        text = said[key] = relative_time(timestamp)
+    return text
+
 
 def user_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "username": row["username"],
-        "url": url_for("timelines.user_timeline", username=row["username"]),
+        "url": user_url(row["username"]),
         "avatar": avatars.avatar_url(row["email"], 48),
     }
 
@@ -121,7 +175,7 @@ def message_json(row: Mapping[str, Any]) -> dict[str, Any]:
         "author": row["username"],
         "text": row["text"],
         "pub_date": iso_time(row["pub_date"]),
-        "url": url_for("timelines.message_page", username=row["username"], message_id=int(row["message_id"])),
+        "url": message_url(row["username"], row["message_id"]),
         "avatar": avatars.avatar_url(row["email"], 48),
     }
 
@@ -133,3 +187,5 @@ def init_app(app: Any) -> None:
     app.add_template_filter(iso_time, "isotime")
     app.add_template_filter(format_datetime, "datetimeformat")
     app.add_template_filter(relative_time, "timeago")
+    app.add_template_global(avatars.avatar_sources, "avatar_sources")
+    app.add_template_global(message_view, "message_view")

@@ -220,3 +220,23 @@ def test_views_are_blueprints_with_minitwits_urls(app: Any) -> None:
     assert rules["/login"] == "auth.login" and rules["/logout"] == "auth.logout"
     assert rules["/<username>/follow"] == "follow.follow_user"
     assert rules["/<username>/unfollow"] == "follow.unfollow_user"
+
+
+@pytest.mark.parametrize("name", ["alice", "Bob.x", "a-b_c"])
+def test_fast_urls_agree_with_url_for(app: Any, name: str) -> None:
+    """The page builds message and picture URLs from cached shapes; they must be url_for's."""
+    from wsgi_stack import url_for
+
+    from twitapp import avatars, web
+
+    with app.test_request_context("/"):
+        assert web.user_url(name) == url_for("timelines.user_timeline", username=name)
+        assert web.message_url(name, 42) == url_for("timelines.message_page", username=name, message_id=42)
+        row = {"username": name, "message_id": 42, "email": "x@example.org", "author_id": 1, "pub_date": 0}
+        view = web.message_view(row)
+        assert view["url"] == url_for("timelines.message_page", username=name, message_id=42)
+        digest = avatars.email_hash("x@example.org")[:avatars.DIGEST_LENGTH]
+        assert view["avatar"] == url_for("site.avatar", digest=digest)
+    with app.test_request_context("/", base_url="http://localhost/prefix"):
+        assert web.message_url(name, 7) == url_for("timelines.message_page", username=name, message_id=7)
+        assert avatars.identicon_url("x@example.org") == url_for("site.avatar", digest=digest)
