@@ -128,7 +128,7 @@ def test_framework_benchmark_quick_prints_every_table() -> None:
     assert len(calls) == len(SCENARIOS) and all(float(c) > 0 for r in calls for c in r[1:])
     imported = {r[0] for r in rows if r[0] in FRAMEWORKS}
     assert imported == set(FRAMEWORKS)
-    assert "### Issue 8 targets" in result.stdout
+    assert "### Issue 18 targets" in result.stdout
 
 
 def test_framework_profile_of_one_cell() -> None:
