@@ -162,10 +162,7 @@ class _BufferedBody(list):  # type: ignore[type-arg]
     whose ``close()`` closes the response (its ``call_on_close`` functions run)."""
 
     __slots__ = ("close",)
-
-    def __init__(self, chunks: list[bytes], close: t.Callable[[], None]) -> None:
-        super().__init__(chunks)
-        self.close = close
+    close: t.Callable[[], None]
 
 
 class Response(_WerkzeugResponse):
@@ -189,7 +186,9 @@ class Response(_WerkzeugResponse):
         ):
             status = self.status_code
             if not (100 <= status < 200 or status in (204, 304)):
-                return _BufferedBody(body, self.close)
+                buffered = _BufferedBody(body)
+                buffered.close = self.close
+                return buffered
         return super().get_app_iter(environ)
 
     default_mimetype: str | None = "text/html"
