@@ -303,15 +303,17 @@ class App(AppSetup):
         """Run the URL value preprocessors, then the ``before_request`` functions, each
         kind for the app first, then outer to inner blueprint; the first non-``None``
         value a function returns is the response."""
-        req = _cv_request.get().request
-        scopes = self._request_scopes(req) if self.blueprints else _APP_SCOPE
         # "in" and [] rather than .get(): no call at all for a scope with no functions.
         preprocessors = self.url_value_preprocessors
+        before = self.before_request_funcs
+        if not (preprocessors or before):
+            return None  # none registered anywhere: no scopes to walk
+        req = _cv_request.get().request
+        scopes = self._request_scopes(req) if self.blueprints else _APP_SCOPE
         for scope in scopes:
             if scope in preprocessors:
                 for url_func in preprocessors[scope]:
                     self._call_hook("url_value_preprocessor", url_func, req.endpoint, req.view_args, scope=scope)
-        before = self.before_request_funcs
         for scope in scopes:
             if scope in before:
                 for before_func in before[scope]:
@@ -340,7 +342,7 @@ class App(AppSetup):
                 return inspector_response(self, req_ctx)
             self.raise_routing_exception(req)
         rule = req.url_rule
-        if getattr(rule, "provide_automatic_options", False) and req.method == "OPTIONS":
+        if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
         view_func = self.view_functions[rule.endpoint]
         trace = req_ctx.trace
@@ -503,10 +505,11 @@ class App(AppSetup):
         for func in ctx._after_request_functions:
             response = self._call_hook("after_this_request", func, response)
         after = self.after_request_funcs
-        for scope in reversed(self._request_scopes(ctx.request)) if self.blueprints else _APP_SCOPE:
-            if scope in after:
-                for func in reversed(after[scope]):
-                    response = self._call_hook("after_request", func, response, scope=scope)
+        if after:
+            for scope in reversed(self._request_scopes(ctx.request)) if self.blueprints else _APP_SCOPE:
+                if scope in after:
+                    for func in reversed(after[scope]):
+                        response = self._call_hook("after_request", func, response, scope=scope)
 
         session = ctx.session_to_save()
         if session is not None and not self.session_interface.is_null_session(session):
