@@ -12,11 +12,21 @@ from tests.e2e.http_client import HttpClient
 from tests.e2e.live_server import WORKERS, running_server
 
 from .faults import gunicorn_health
-from .workload import audit, run_load
+from .workload import Progress, audit, run_load
 
 pytestmark = pytest.mark.mysql
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+#: The load part runs 8 s, or on to this many seconds until the goal is reached.
+CEILING = 35
+#: Acknowledged posts the goal asks of each server.
+POSTS_PER_SERVER = 3
+
+
+def _goal(progress: Progress) -> bool:
+    """Every user signed in, and each server acknowledged posts (so both did part of the work)."""
+    return (progress.signed_in == progress.users
+            and min(progress.posts_by_server) >= POSTS_PER_SERVER)
 
 
 def _token(client: HttpClient, path: str) -> str:
@@ -60,12 +70,14 @@ def test_two_servers_share_sessions_and_timelines(shared_database: str, tmp_path
         # And many people at once, each request to either server.
         run_id = "L" + secrets.token_hex(6)
         result = run_load([a.base_url, b.base_url], users=8, seconds=8, max_requests=3000,
-                          run_id=run_id)
+                          run_id=run_id, until=_goal, ceiling=CEILING)
         checked = audit(shared_database, result.ledger, run_id)
         logs = [server.log_path.read_text(errors="replace") for server in (a, b)]
     print(result.summary.format())
+    print(result.progress.format())
     print(checked.format())
     assert result.errors == []
+    assert result.reached, f"the goal was not reached in {CEILING} s: {result.progress.format()}"
     assert result.summary.server_errors == 0 and result.summary.unanswered == 0
     assert checked.problems == [] and checked.acknowledged_messages > 0
     assert result.ledger.unread_writes == []

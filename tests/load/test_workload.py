@@ -1,4 +1,5 @@
-"""The accounting itself: the audit must find each kind of disagreement, and percentiles be right.
+"""The accounting itself: the audit must find each kind of disagreement, percentiles be right,
+and a run's budget end when its time, its goal and its ceiling say.
 
 No server here: a ledger is written by hand and compared with an SQLite database built to
 disagree with it in one way per test.
@@ -6,6 +7,8 @@ disagree with it in one way per test.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 
 from twitapp import db
 
-from .workload import Call, Ledger, Summary, audit, percentile
+from .workload import Budget, Call, Ledger, Progress, Summary, audit, percentile
 
 RUN = "L0123abcd"
 
@@ -131,3 +134,47 @@ def test_percentiles_and_summary() -> None:
     summary = Summary.of(calls, 1.0)
     assert summary.server_errors == 1 and summary.unanswered == 1
     assert "post 2 (503: 1)" in summary.format() and "home 1 (no answer: 1)" in summary.format()
+
+
+def test_a_budget_without_a_goal_ends_after_its_seconds_or_requests() -> None:
+    assert Budget(10, 2).take() is True
+    budget = Budget(10, 2)
+    assert [budget.take() for _ in range(3)] == [True, True, False]
+    assert budget.stopped.is_set() and budget.progress.over
+    budget = Budget(0.05, 100, ceiling=5)  # a ceiling means nothing without a goal
+    time.sleep(0.06)
+    assert budget.take() is False and budget.reached
+
+
+def test_a_budget_with_a_goal_runs_past_its_seconds_until_the_goal_or_the_ceiling() -> None:
+    progress = Progress(users=2)
+    budget = Budget(0.05, 100, until=lambda p: p.signed_in == p.users, ceiling=0.3, progress=progress)
+    progress.note_signed_in()
+    assert budget.take()  # goal not reached, seconds not over
+    time.sleep(0.06)
+    assert budget.take() and not budget.reached  # seconds over, goal not reached: go on
+    progress.note_signed_in()
+    assert budget.reached and budget.take() is False  # both: the run ends
+
+    budget = Budget(0.05, 100, until=lambda p: False, ceiling=0.15)
+    time.sleep(0.06)
+    assert budget.take()
+    time.sleep(0.1)
+    assert budget.take() is False and not budget.reached  # the ceiling ends it, goal unmet
+
+    budget = Budget(0.05, 100, until=lambda p: True, ceiling=5)
+    assert budget.take()  # a goal met early still leaves the run its seconds
+    time.sleep(0.06)
+    assert budget.take() is False
+
+
+def test_progress_wakes_waiters_and_says_when_the_run_ended() -> None:
+    progress = Progress(users=1, servers=2)
+    threading.Timer(0.05, progress.note_post, args=(1, True)).start()
+    assert progress.wait_for(lambda p: p.posts_by_server[1] == 1, timeout=5)
+    assert (progress.posts, progress.posters) == (1, 1)
+    threading.Timer(0.05, progress.end).start()
+    began = time.monotonic()
+    assert progress.wait_for(lambda p: p.posts >= 2, timeout=5) is False
+    assert time.monotonic() - began < 2  # the end woke it, not the timeout
+    assert "1 posts (by server: 0, 1)" in progress.format()

@@ -39,6 +39,8 @@ from urllib.parse import urlsplit
 
 from tests.e2e.http_client import HttpClient, Reply
 
+from .budget import Budget, OutOfBudget, Progress
+
 PASSWORD = "load-test password 1"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _TOKEN = re.compile(r"\[(L[0-9a-f]+-\d+-\d+)\]")
@@ -202,36 +204,6 @@ class Ledger:
         return sum(1 for state in self.follows.values() if state is not None)
 
 
-# --------------------------------------------------------------------------- budget
-
-
-class Budget:
-    """Stops a run at a deadline or after a number of requests, whichever comes first."""
-
-    def __init__(self, seconds: float, max_requests: int) -> None:
-        self.deadline = time.monotonic() + seconds
-        self.remaining = max_requests
-        self._lock = threading.Lock()
-        self.stopped = threading.Event()
-
-    def take(self) -> bool:
-        """Permission for one more request."""
-        if self.stopped.is_set() or time.monotonic() >= self.deadline:
-            return False
-        with self._lock:
-            if self.remaining <= 0:
-                return False
-            self.remaining -= 1
-            return True
-
-    def stop(self) -> None:
-        self.stopped.set()
-
-
-class OutOfBudget(Exception):
-    """The run is over; the user thread winds down."""
-
-
 # --------------------------------------------------------------------------- people
 
 
@@ -282,15 +254,19 @@ class SimulatedUser(threading.Thread):
         self.directory = directory
         self.think = think
         self.ledger = Ledger()
+        self.progress = budget.progress
+        self.server = 0  # index of the server the last request went to
         self.username = ""
         self.csrf = ""
         self.sequence = 0
+        self.posted = False  # whether a post of this user was acknowledged
         self.error: BaseException | None = None
 
     # -- plumbing
 
     def _client(self) -> HttpClient:
-        return self.rng.choice(self.clients)
+        self.server = self.rng.randrange(len(self.clients))
+        return self.clients[self.server]
 
     def send(self, action: str, method: str, path: str, *, form: dict[str, str] | None = None,
              headers: dict[str, str] | None = None) -> Reply | None:
@@ -341,6 +317,7 @@ class SimulatedUser(threading.Thread):
         self.directory.add(self.username)
         while not self.log_in():
             time.sleep(0.2)
+        self.progress.note_signed_in()
         actions = [name for _, name in MIX]
         weights = [weight for weight, _ in MIX]
         while True:
@@ -411,6 +388,8 @@ class SimulatedUser(threading.Thread):
         if reply is None or reply.status != 302 or reply.location_path != "/":
             return
         self.ledger.messages[token] = (self.username, text, True)
+        self.progress.note_post(self.server, first_of_user=not self.posted)
+        self.posted = True
         page = self.follow_redirect("home", reply)
         if page is not None and page.status == 200:
             self.read_csrf(page)
@@ -456,6 +435,7 @@ class SimulatedUser(threading.Thread):
             raise
         if reply is not None and reply.status == 302 and urlsplit(reply.location or "").path == f"/{whom}":
             self.ledger.follows[pair] = action == "follow"
+            self.progress.note_follow()
             self.follow_redirect("user_page", reply)
 
     def do_follow(self) -> None:
@@ -485,6 +465,9 @@ class LoadResult:
     ledger: Ledger
     calls: list[Call]
     errors: list[BaseException]
+    progress: Progress = field(default_factory=Progress)
+    #: whether the run's goal (``until``) was reached; True for a run without one
+    reached: bool = True
 
 
 def run_load(
@@ -498,17 +481,25 @@ def run_load(
     think: float = 0.0,
     seed: int = 1,
     on_start: Callable[[Budget], Any] | None = None,
+    until: Callable[[Progress], bool] | None = None,
+    ceiling: float | None = None,
 ) -> LoadResult:
     """Run ``users`` simulated people against the servers until the budget runs out.
 
     ``run_id`` must start with ``L`` and be hex after it (it is part of every user name and
     message token). ``on_start``, if given, is called in this thread once the users are
-    running, with the budget (fault injection does its work there; it may stop the budget).
+    running, with the budget (fault injection does its work there, waiting on
+    ``budget.progress`` if it needs the run to have got somewhere; it may stop the budget).
+
+    With a goal ``until``, the run lasts ``seconds`` and then on until ``until(progress)``
+    holds, ``ceiling`` seconds at most (see :mod:`tests.load.budget`); ``reached`` in the
+    result says whether the goal was met.
     """
     if not re.fullmatch(r"L[0-9a-f]{8,}", run_id):
         raise ValueError(f"run_id must look like L + hex digits, not {run_id!r}")
     recorder = Recorder()
-    budget = Budget(seconds, max_requests)
+    budget = Budget(seconds, max_requests, until=until, ceiling=ceiling,
+                    progress=Progress(users, len(base_urls)))
     directory = Directory()
     people = [
         SimulatedUser(i, run_id, base_urls, recorder, budget, directory,
@@ -523,8 +514,9 @@ def run_load(
             on_start(budget)
     finally:
         for person in people:
-            # Users stop at the deadline; a request in flight ends within its timeout.
-            person.join(timeout=max(0.0, budget.deadline - time.monotonic()) + timeout + 5)
+            # Users stop by the ceiling at the latest; a request in flight ends within its timeout.
+            person.join(timeout=budget.left() + timeout + 5)
+        reached = budget.reached
         budget.stop()
     elapsed = time.monotonic() - began
     ledger = Ledger()
@@ -532,7 +524,8 @@ def run_load(
         ledger.merge(person.ledger)
     errors = [person.error for person in people if person.error is not None]
     errors += [RuntimeError(f"{p.name} did not finish") for p in people if p.is_alive()]
-    return LoadResult(recorder.summary(elapsed), ledger, list(recorder.calls), errors)
+    return LoadResult(recorder.summary(elapsed), ledger, list(recorder.calls), errors,
+                      budget.progress, reached)
 
 
 # --------------------------------------------------------------------------- the audit
