@@ -16,6 +16,7 @@ outage. A busy machine makes the run longer (up to ``CEILING``), never emptier.
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,7 @@ def test_outages_kills_and_slow_queries_give_503_and_lose_nothing(
     private_mariadb: tuple[MariaDBInstance, str], tmp_path: Path
 ) -> None:
     instance, database = private_mariadb
+    began = time.monotonic()
     url = instance.database_url(database, read_timeout=READ_TIMEOUT, connect_timeout=CONNECT_TIMEOUT)
     run_id = "L" + secrets.token_hex(6)
     outages: list[faults.OutageReport] = []
@@ -67,15 +69,20 @@ def test_outages_kills_and_slow_queries_give_503_and_lose_nothing(
         return "recovered" in posts_at and progress.posts >= posts_at["recovered"] + POSTS_BETWEEN
 
     with running_server(url, secrets.token_hex(32), tmp_path / "gunicorn.log") as server:
+        started = time.monotonic()
         result = run_load([server.base_url], users=USERS, seconds=SECONDS, max_requests=5000,
                           run_id=run_id, on_start=break_the_database,
                           until=recovered_under_load, ceiling=CEILING)
+        loaded = time.monotonic()
         killed = faults.kill_app_connections(instance, database, server.base_url)
         slow = faults.slow_write(instance, database, server.base_url, READ_TIMEOUT)
         waiting = faults.killed_while_waiting(instance, database, server.base_url, READ_TIMEOUT)
         checked = audit(url, result.ledger, run_id)
         health = faults.gunicorn_health(server.log_path.read_text(errors="replace"), WORKERS)
+        checks_done = time.monotonic()
 
+    print(f"times: server up {started - began:.1f} s, load {loaded - started:.1f} s, checks after it "
+          f"{checks_done - loaded:.1f} s, server stopped {time.monotonic() - checks_done:.1f} s")
     print(result.summary.format())
     print(result.progress.format(), "; when the outages began and the last ended:", posts_at)
     for report in (*outages, killed, slow, waiting):
