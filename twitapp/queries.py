@@ -57,13 +57,22 @@ class SocialQueries:
 
     # -- profiles
 
-    def profile_counts(self, user_id: int) -> dict[str, int]:
-        """How many messages ``user_id`` wrote, how many follow them, how many they follow."""
+    def profile_counts(self, user_id: int, cap: int) -> dict[str, int]:
+        """How many messages ``user_id`` wrote, how many follow them, how many they follow,
+        each counted up to ``cap + 1`` only ("more than ``cap``").
+
+        A full ``COUNT(*)`` reads every index entry: 36 ms for an author of 100,000 messages
+        on MariaDB, on every view of their page. Counting at most ``cap + 1`` entries bounds
+        it by the cap, whoever the user is.
+        """
         row = self.query_one(
-            "SELECT (SELECT COUNT(*) FROM message WHERE author_id = ?) AS messages,"
-            " (SELECT COUNT(*) FROM follower WHERE whom_id = ?) AS followers,"
-            " (SELECT COUNT(*) FROM follower WHERE who_id = ?) AS following",
-            (user_id, user_id, user_id),
+            "SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM message WHERE author_id = ? LIMIT ?) AS m)"
+            " AS messages,"
+            " (SELECT COUNT(*) FROM (SELECT 1 FROM follower WHERE whom_id = ? LIMIT ?) AS f)"
+            " AS followers,"
+            " (SELECT COUNT(*) FROM (SELECT 1 FROM follower WHERE who_id = ? LIMIT ?) AS w)"
+            " AS following",
+            (user_id, cap + 1, user_id, cap + 1, user_id, cap + 1),
         )
         assert row is not None  # a SELECT of scalars always has its row
         return {key: int(row[key] or 0) for key in ("messages", "followers", "following")}

@@ -161,6 +161,18 @@ def _relative_time_cached(timestamp: int) -> str:
     return text
 
 
+#: Profile counts above this show as "1,000+" (counting further would cost every page view).
+PROFILE_COUNT_CAP = 1000
+
+
+def profile_counts(user_id: int) -> dict[str, Any]:
+    """The profile header's counts, capped: ``{"messages": 12, ..., "more": {"messages": False, ...}}``."""
+    counted = db.get_db().profile_counts(user_id, PROFILE_COUNT_CAP)
+    counts: dict[str, Any] = {key: min(value, PROFILE_COUNT_CAP) for key, value in counted.items()}
+    counts["more"] = {key: value > PROFILE_COUNT_CAP for key, value in counted.items()}
+    return counts
+
+
 def user_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "username": row["username"],

@@ -240,3 +240,20 @@ def test_fast_urls_agree_with_url_for(app: Any, name: str) -> None:
     with app.test_request_context("/", base_url="http://localhost/prefix"):
         assert web.message_url(name, 7) == url_for("timelines.message_page", username=name, message_id=7)
         assert avatars.identicon_url("x@example.org") == url_for("site.avatar", digest=digest)
+
+
+def test_profile_counts_are_capped(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Counting stops past a cap (a full count costs every view of a prolific author's page)."""
+    from twitapp import web
+
+    monkeypatch.setattr(web, "PROFILE_COUNT_CAP", 2)
+    register_and_login(client, "alice")
+    for n in range(3):
+        post(client, f"m{n}")
+    page = client.get("/alice").text
+    assert re.search(r"<strong>2\+</strong> messages", page)
+    body = client.get("/alice", headers={"Accept": "application/json"}).get_json()["user"]
+    assert body["messages"] == 2 and body["more"] == {"messages": True, "followers": False, "following": False}
+    newest = client.get("/alice", headers={"Accept": "application/json"}).get_json()["messages"][0]
+    client.post(newest["url"] + "/delete")
+    assert re.search(r"<strong>2</strong> messages", client.get("/alice").text)

@@ -26,7 +26,7 @@ from wsgi_stack import (
 
 from .. import db, security
 from ..i18n import _
-from ..web import user_json, wants_json
+from ..web import profile_counts, user_json, wants_json
 
 
 bp = Blueprint("follow", __name__)
@@ -116,7 +116,7 @@ def _people(username: str, which: str) -> Any:
         response = make_response(render_template(
             "people.html", which=which, profile_user=profile, people=page, next_url=next_url,
             first_url=url_for(f"follow.{which}", username=name) if after else None,
-            counts=conn.profile_counts(int(profile["user_id"])),
+            counts=profile_counts(int(profile["user_id"])),
         ))
     response.vary.add("Accept")
     return response

@@ -34,6 +34,7 @@ from ..web import (
     before_cursor,
     form_data,
     message_json,
+    profile_counts,
     text_field,
     user_json,
     wants_json,
@@ -108,7 +109,7 @@ def user_timeline(username: str) -> Any:
         title=_("%(username)s's Timeline", username=profile["username"]),
         profile_user=profile,
         followed=followed,
-        counts=conn.profile_counts(author_id),
+        counts=profile_counts(author_id),
     )
 
 
