@@ -220,8 +220,9 @@ class SlowReport:
         )
 
 
-def _signed_in(base_url: str, name: str, password: str = "slow-test password") -> tuple[HttpClient, str]:
-    """A client signed in as a new user, and its CSRF token."""
+def signed_in(base_url: str, name: str, password: str = "slow-test password") -> tuple[HttpClient, str]:
+    """A client signed in as a new user, and its CSRF token (one user may do both lock checks:
+    signing up costs two scrypt hashes, seconds on a busy machine)."""
     client = HttpClient(base_url, timeout=60)
     token = re.compile(r'name="csrf_token" value="([^"]+)"')
     page = client.get("/register")
@@ -248,8 +249,9 @@ def _stored(instance: MariaDBInstance, database: str, text: str) -> bool:
 
 
 def _post_behind_lock(instance: MariaDBInstance, database: str, base_url: str, name: str,
-                      while_locked: Callable[[], None] | None, limit: float, kind: str) -> SlowReport:
-    client, csrf = _signed_in(base_url, name)
+                      while_locked: Callable[[], None] | None, limit: float, kind: str,
+                      poster: tuple[HttpClient, str] | None) -> SlowReport:
+    client, csrf = poster or signed_in(base_url, name)
     locker = instance.connect(database)
     text = f"{kind} post of {name}"
     result: dict[str, object] = {}
@@ -285,15 +287,22 @@ def _post_behind_lock(instance: MariaDBInstance, database: str, base_url: str, n
                       stored, after, _stored(instance, database, after_text), limit)
 
 
-def slow_write(instance: MariaDBInstance, database: str, base_url: str, read_timeout: float) -> SlowReport:
-    """A post that waits on a table lock longer than the app's read timeout."""
+def slow_write(instance: MariaDBInstance, database: str, base_url: str, read_timeout: float,
+               poster: tuple[HttpClient, str] | None = None) -> SlowReport:
+    """A post that waits on a table lock longer than the app's read timeout.
+
+    ``poster`` is a signed-in client and its CSRF token (:func:`signed_in`); by default a new
+    user signs up.
+    """
     return _post_behind_lock(instance, database, base_url, "slowpost", None,
-                             limit=read_timeout + 3.0, kind="lock longer than the read timeout")
+                             limit=read_timeout + 3.0, kind="lock longer than the read timeout",
+                             poster=poster)
 
 
 def killed_while_waiting(instance: MariaDBInstance, database: str, base_url: str,
-                         read_timeout: float) -> SlowReport:
-    """A post waiting on a table lock whose connection is killed by the server."""
+                         read_timeout: float, poster: tuple[HttpClient, str] | None = None) -> SlowReport:
+    """A post waiting on a table lock whose connection is killed by the server (``poster``:
+    as for :func:`slow_write`)."""
 
     def kill_the_waiter() -> None:
         deadline = time.monotonic() + read_timeout
@@ -307,7 +316,8 @@ def killed_while_waiting(instance: MariaDBInstance, database: str, base_url: str
             time.sleep(0.05)
 
     return _post_behind_lock(instance, database, base_url, "killedpost", kill_the_waiter,
-                             limit=read_timeout * 0.8, kind="KILL while waiting on a lock")
+                             limit=read_timeout * 0.8, kind="KILL while waiting on a lock",
+                             poster=poster)
 
 
 def gunicorn_health(log_text: str, workers: int) -> list[str]:

@@ -109,10 +109,11 @@ def main(argv: list[str] | None = None) -> int:
             print(report.format())
             problems += report.problems()
         if instance is not None:
+            poster = faults.signed_in(base_urls[0], "lockpost")
             for check in (
                 lambda: faults.kill_app_connections(instance, database, base_urls[0]),
-                lambda: faults.slow_write(instance, database, base_urls[0], READ_TIMEOUT),
-                lambda: faults.killed_while_waiting(instance, database, base_urls[0], READ_TIMEOUT),
+                lambda: faults.slow_write(instance, database, base_urls[0], READ_TIMEOUT, poster),
+                lambda: faults.killed_while_waiting(instance, database, base_urls[0], READ_TIMEOUT, poster),
             ):
                 report = check()
                 print(report.format())
