@@ -38,7 +38,7 @@ from .globals import g, request, session
 from .helpers import get_debug_flag, get_flashed_messages
 from .json.provider import DefaultJSONProvider, JSONProvider
 from .logging import create_logger
-from .scaffold import Scaffold, setupmethod
+from .scaffold import Scaffold, add_decorator, setupmethod
 from .templating import DispatchingJinjaLoader, Environment
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -364,12 +364,7 @@ class AppSetup(Scaffold):
     @setupmethod
     def template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
         """Decorate a function to make it a Jinja filter (named after it by default)."""
-
-        def decorator(f: F) -> F:
-            self.add_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return add_decorator(self.add_template_filter, name)
 
     @setupmethod
     def add_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
@@ -378,12 +373,7 @@ class AppSetup(Scaffold):
     @setupmethod
     def template_test(self, name: str | None = None) -> t.Callable[[F], F]:
         """Decorate a function to make it a Jinja test (``{% if x is name %}``)."""
-
-        def decorator(f: F) -> F:
-            self.add_template_test(f, name=name)
-            return f
-
-        return decorator
+        return add_decorator(self.add_template_test, name)
 
     @setupmethod
     def add_template_test(self, f: t.Callable[..., bool], name: str | None = None) -> None:
@@ -392,12 +382,7 @@ class AppSetup(Scaffold):
     @setupmethod
     def template_global(self, name: str | None = None) -> t.Callable[[F], F]:
         """Decorate a function to make it a Jinja global."""
-
-        def decorator(f: F) -> F:
-            self.add_template_global(f, name=name)
-            return f
-
-        return decorator
+        return add_decorator(self.add_template_global, name)
 
     @setupmethod
     def add_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:

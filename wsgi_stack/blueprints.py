@@ -31,7 +31,7 @@ import typing as t
 from collections import defaultdict
 from functools import update_wrapper
 
-from .scaffold import Scaffold, setupmethod
+from .scaffold import Scaffold, add_decorator, setupmethod
 from .routing import endpoint_from_view_func
 
 if t.TYPE_CHECKING:  # pragma: no cover
@@ -312,6 +312,8 @@ class Blueprint(Scaffold):
         )
 
     # -- app_*: registered on the app itself, for every request ----------------------------
+    # Each records a call to the app's own method (``before_app_request(f)`` is
+    # ``app.before_request(f)``), made when the blueprint is registered.
 
     def _on_app(self, register: t.Callable[[App], t.Any]) -> None:
         # Once per app: registering the blueprint twice must not run the function twice.
@@ -320,67 +322,58 @@ class Blueprint(Scaffold):
     @setupmethod
     def app_template_filter(self, name: str | None = None) -> t.Callable[[F], F]:
         """Decorate a Jinja filter for every template of the app."""
-
-        def decorator(f: F) -> F:
-            self.add_app_template_filter(f, name=name)
-            return f
-
-        return decorator
+        return add_decorator(self.add_app_template_filter, name)
 
     @setupmethod
     def add_app_template_filter(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
-        self._on_app(lambda app: app.jinja_env.filters.__setitem__(name or f.__name__, f))
+        """:meth:`App.add_template_filter <wsgi_stack.app.App.add_template_filter>`, on
+        the app this blueprint is registered on."""
+        self._on_app(lambda app: app.add_template_filter(f, name=name))
 
     @setupmethod
     def app_template_test(self, name: str | None = None) -> t.Callable[[F], F]:
         """Decorate a Jinja test for every template of the app."""
-
-        def decorator(f: F) -> F:
-            self.add_app_template_test(f, name=name)
-            return f
-
-        return decorator
+        return add_decorator(self.add_app_template_test, name)
 
     @setupmethod
     def add_app_template_test(self, f: t.Callable[..., bool], name: str | None = None) -> None:
-        self._on_app(lambda app: app.jinja_env.tests.__setitem__(name or f.__name__, f))
+        """:meth:`App.add_template_test <wsgi_stack.app.App.add_template_test>`, on
+        the app this blueprint is registered on."""
+        self._on_app(lambda app: app.add_template_test(f, name=name))
 
     @setupmethod
     def app_template_global(self, name: str | None = None) -> t.Callable[[F], F]:
         """Decorate a Jinja global for every template of the app."""
-
-        def decorator(f: F) -> F:
-            self.add_app_template_global(f, name=name)
-            return f
-
-        return decorator
+        return add_decorator(self.add_app_template_global, name)
 
     @setupmethod
     def add_app_template_global(self, f: t.Callable[..., t.Any], name: str | None = None) -> None:
-        self._on_app(lambda app: app.jinja_env.globals.__setitem__(name or f.__name__, f))
+        """:meth:`App.add_template_global <wsgi_stack.app.App.add_template_global>`, on
+        the app this blueprint is registered on."""
+        self._on_app(lambda app: app.add_template_global(f, name=name))
 
     @setupmethod
     def before_app_request(self, f: F) -> F:
         """Like :meth:`before_request`, for every request of the app."""
-        self._on_app(lambda app: app.before_request_funcs.setdefault(None, []).append(f))
+        self._on_app(lambda app: app.before_request(f))
         return f
 
     @setupmethod
     def after_app_request(self, f: F) -> F:
         """Like :meth:`after_request`, for every request of the app."""
-        self._on_app(lambda app: app.after_request_funcs.setdefault(None, []).append(f))
+        self._on_app(lambda app: app.after_request(f))
         return f
 
     @setupmethod
     def teardown_app_request(self, f: F) -> F:
         """Like :meth:`teardown_request`, for every request of the app."""
-        self._on_app(lambda app: app.teardown_request_funcs.setdefault(None, []).append(f))
+        self._on_app(lambda app: app.teardown_request(f))
         return f
 
     @setupmethod
     def app_context_processor(self, f: F) -> F:
         """Like :meth:`context_processor`, for every template of the app."""
-        self._on_app(lambda app: app.template_context_processors.setdefault(None, []).append(f))
+        self._on_app(lambda app: app.context_processor(f))
         return f
 
     @setupmethod
@@ -396,13 +389,13 @@ class Blueprint(Scaffold):
     @setupmethod
     def app_url_value_preprocessor(self, f: F) -> F:
         """Like :meth:`url_value_preprocessor`, for every request of the app."""
-        self._on_app(lambda app: app.url_value_preprocessors.setdefault(None, []).append(f))
+        self._on_app(lambda app: app.url_value_preprocessor(f))
         return f
 
     @setupmethod
     def app_url_defaults(self, f: F) -> F:
         """Like :meth:`url_defaults`, for every URL the app builds."""
-        self._on_app(lambda app: app.url_default_functions.setdefault(None, []).append(f))
+        self._on_app(lambda app: app.url_defaults(f))
         return f
 
 

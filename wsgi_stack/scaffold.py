@@ -61,6 +61,18 @@ def setupmethod(f: F) -> F:
     return t.cast(F, update_wrapper(wrapper_func, f))
 
 
+def add_decorator(add: t.Callable[..., None], name: str | None) -> t.Callable[[F], F]:
+    """The decorator form of an ``add_*(f, name=None)`` registration method:
+    ``@app.template_filter("x")`` is ``app.add_template_filter(f, name="x")``.
+    The decorated function comes back unchanged."""
+
+    def decorator(f: F) -> F:
+        add(f, name=name)
+        return f
+
+    return decorator
+
+
 class Scaffold:
     """The registration layer of :class:`~wsgi_stack.app.App` and
     :class:`~wsgi_stack.blueprints.Blueprint`.
