@@ -15,7 +15,7 @@ import pymysql
 import pytest
 
 import twitapp
-from twitapp import db
+from twitapp import db, queries
 from twitapp.__main__ import _safe as cli_safe
 from twitapp.__main__ import main as cli
 from twitapp.seed import seed
@@ -321,9 +321,9 @@ def test_timeline_queries_read_index_ranges(app: Any, monkeypatch: pytest.Monkey
 
         def home(scan_rows: int, attempts: int, per_statement: int = 200) -> Any:
             def call(c: db.Connection) -> Any:
-                monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
-                monkeypatch.setattr(db, "HOME_WINDOW_ATTEMPTS", attempts)
-                monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", per_statement)
+                monkeypatch.setattr(queries, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
+                monkeypatch.setattr(queries, "HOME_WINDOW_ATTEMPTS", attempts)
+                monkeypatch.setattr(queries, "HOME_AUTHORS_PER_STATEMENT", per_statement)
                 return c.home_timeline(reader["who_id"], top - 1000, 31)
             return call
 

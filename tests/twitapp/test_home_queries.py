@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from twitapp import db
+from twitapp import db, queries
 
 #: ``(message_id, author_id)`` of every message a test wrote.
 Messages = list[tuple[int, int]]
@@ -102,9 +102,9 @@ def test_page_boundaries_across_window_doublings(
 ) -> None:
     """A page put together from three windows and the per-author step; the next page
     from the windows alone, ending where the ids end."""
-    monkeypatch.setattr(db, "HOME_WINDOW_SLACK", 1)
-    monkeypatch.setattr(db, "HOME_WINDOW_ATTEMPTS", 3)
-    monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
+    monkeypatch.setattr(queries, "HOME_WINDOW_SLACK", 1)
+    monkeypatch.setattr(queries, "HOME_WINDOW_ATTEMPTS", 3)
+    monkeypatch.setattr(queries, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
     _users(conn, 10)
     reader, followed = 1, 2
     _follow(conn, reader, [followed])
@@ -144,8 +144,8 @@ def test_home_pages_match_a_plain_filter(
 ) -> None:
     """Random data with skewed authors and gaps in the ids: every page of every reader is
     what a plain filter and sort gives, whichever way the windows are read."""
-    monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
-    monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", 4)  # a reader's list in chunks
+    monkeypatch.setattr(queries, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
+    monkeypatch.setattr(queries, "HOME_AUTHORS_PER_STATEMENT", 4)  # a reader's list in chunks
     rng = random.Random(seed)
     users = _users(conn, 24)
     follows = {who: set(rng.sample([u for u in users if u != who], rng.choice([0, 1, 3, 8, 23])))
@@ -178,8 +178,8 @@ def test_following_everyone_is_the_public_timeline(
 ) -> None:
     """More authors than one statement takes: through the index, the list goes in
     chunks whose pages are merged; by key, the server reads it from ``follower``."""
-    monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", 3)
-    monkeypatch.setattr(db, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
+    monkeypatch.setattr(queries, "HOME_AUTHORS_PER_STATEMENT", 3)
+    monkeypatch.setattr(queries, "HOME_SCAN_ROWS_PER_AUTHOR", scan_rows)
     users = _users(conn, 10)
     _follow(conn, 1, users[1:])
     messages = [(mid, users[(mid * 7) % 10]) for mid in range(1, 120)]
@@ -210,7 +210,7 @@ def test_following_authors_who_never_post(
     rows = conn.home_timeline(1, db.NO_CURSOR, 31)
     assert [row["message_id"] for row in rows] == ([700, 600, 510] if own else [])
     assert spy.kinds.count("plan") == 1
-    assert len(spy.kinds) <= 2 + db.HOME_WINDOW_ATTEMPTS
+    assert len(spy.kinds) <= 2 + queries.HOME_WINDOW_ATTEMPTS
 
 
 def test_empty_database(conn: db.Connection) -> None:

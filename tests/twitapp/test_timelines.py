@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from twitapp import db
+from twitapp import db, queries
 
 from .helpers import flashes, login, message_texts, post, register, register_and_login
 
@@ -287,7 +287,7 @@ def test_bad_cursor_is_400(client: Any, cursor: str) -> None:
 
 def test_home_timeline_merges_followed_authors(app_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The per-author merge gives the same pages as a plain sort, also across statement chunks."""
-    monkeypatch.setattr(db, "HOME_AUTHORS_PER_STATEMENT", 2)
+    monkeypatch.setattr(queries, "HOME_AUTHORS_PER_STATEMENT", 2)
     client = app_factory(MESSAGES_PER_PAGE=4).test_client()
     names = [f"user{n}" for n in range(6)]
     expected = []
