@@ -254,12 +254,16 @@ class Queries:
             ))  # fmt: skip
         return _newest(pages, limit)
 
-    def _home_per_author(self, authors: Sequence[int], before: int, limit: int) -> list[Row]:
-        """The newest ``limit`` messages of ``authors`` below ``before``, from at most
-        ``limit`` entries of each author's index range (a merge of short lists)."""
+    def _home_per_author(self, authors: Sequence[int], cursor: int, limit: int,
+                         newer: bool = False) -> list[Row]:
+        """The ``limit`` messages of ``authors`` next to message ``cursor`` (below it, or above
+        it when ``newer``), newest first, from at most ``limit`` entries of each author's
+        index range: one ``UNION ALL`` of short ranges per :data:`HOME_AUTHORS_PER_STATEMENT`
+        authors, then a merge of the short lists."""
+        beyond, order = (">", "") if newer else ("<", " DESC")
         one_range = (
             "SELECT message_id FROM message"
-            " WHERE author_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?"
+            f" WHERE author_id = ? AND message_id {beyond} ? ORDER BY message_id{order} LIMIT ?"
         )
         pages = []
         for start in range(0, len(authors), HOME_AUTHORS_PER_STATEMENT):
@@ -270,10 +274,14 @@ class Queries:
             )
             params: list[Any] = []
             for author in chunk:
-                params += (author, before, limit)
+                params += (author, cursor, limit)
             params.append(limit)
-            pages.append(self._page(f"{ranges} ORDER BY message_id DESC LIMIT ?", params))
-        return _newest(pages, limit)
+            pages.append(self._page(f"{ranges} ORDER BY message_id{order} LIMIT ?", params))
+        if not newer:
+            return _newest(pages, limit)
+        # Each page is newest first; the oldest ``limit`` of all of them form the answer.
+        merged = heapq.merge(*(page[::-1] for page in pages), key=lambda row: row["message_id"])
+        return list(itertools.islice(merged, limit))[::-1]
 
     def _page(self, ids: str, params: Sequence[Any]) -> list[Row]:
         """Timeline rows, newest first, of the message ids that the query ``ids`` selects.
@@ -431,25 +439,7 @@ class Queries:
         as one ``UNION ALL`` per 200 authors: the cost depends on the page size and the
         number of authors, not on the table."""
         authors = [user_id, *self.followee_ids(user_id)]
-        one_range = (
-            "SELECT message_id FROM message"
-            " WHERE author_id = ? AND message_id > ? ORDER BY message_id LIMIT ?"
-        )
-        pages = []
-        for start in range(0, len(authors), HOME_AUTHORS_PER_STATEMENT):
-            chunk = authors[start : start + HOME_AUTHORS_PER_STATEMENT]
-            ranges = " UNION ALL ".join(
-                self.dialect.union_member.format(select=one_range, index=index)
-                for index in range(len(chunk))
-            )
-            params: list[Any] = []
-            for author in chunk:
-                params += (author, after, limit)
-            params.append(limit)
-            pages.append(self._page(f"{ranges} ORDER BY message_id LIMIT ?", params))
-        # Each page is newest first; the oldest ``limit`` of all of them form the answer.
-        merged = heapq.merge(*(page[::-1] for page in pages), key=lambda row: row["message_id"])
-        return list(itertools.islice(merged, limit))[::-1]
+        return self._home_per_author(authors, after, limit, newer=True)
 
 
 def _newest(pages: list[list[Row]], limit: int) -> list[Row]:

@@ -162,6 +162,31 @@ def test_home_pages_match_a_plain_filter(
         assert got == _pages(messages, authors, limit), (reader, sorted(authors), limit)
 
 
+@pytest.mark.parametrize("seed", [1, 2])
+def test_newer_home_pages_match_a_plain_filter(
+    conn: db.Connection, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """A newer page (``?after=``) is the oldest ``limit`` messages of the reader and whom
+    they follow above the cursor, newest first, also when the authors go in chunks."""
+    monkeypatch.setattr(queries, "HOME_AUTHORS_PER_STATEMENT", 4)
+    rng = random.Random(seed)
+    users = _users(conn, 16)
+    follows = {who: set(rng.sample([u for u in users if u != who], rng.choice([0, 2, 9, 15])))
+               for who in users}
+    for who, whom in follows.items():
+        _follow(conn, who, sorted(whom))
+    ids = sorted(rng.sample(range(1, 2000), 400))
+    messages = [(mid, rng.choice(users)) for mid in ids]
+    _messages(conn, messages)
+    for reader in rng.sample(users, 5):
+        authors = {reader, *follows[reader]}
+        for after in (0, *rng.sample(ids, 3)):
+            limit = rng.choice([1, 3, 10, 30])
+            got = [row["message_id"] for row in conn.home_timeline_after(reader, after, limit)]
+            above = [mid for mid, author in messages if mid > after and author in authors]
+            assert got == sorted(above)[:limit][::-1], (reader, after, limit)
+
+
 def test_following_nobody_is_ones_own_timeline(conn: db.Connection) -> None:
     _users(conn, 5)
     messages = [(mid, 1 + mid % 5) for mid in range(1, 200)]
