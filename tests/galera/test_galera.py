@@ -24,7 +24,7 @@ import pytest
 from tests.e2e.http_client import HttpClient
 from tests.e2e.live_server import WORKERS, LiveServer, running_server
 from tests.load import faults
-from tests.load.workload import Budget, audit, run_load
+from tests.load.workload import Budget, Progress, audit, run_load
 from tests.twitapp.helpers import make_app
 
 from .cluster import NODES, GaleraCluster
@@ -152,6 +152,11 @@ def _stale_reads(galera: GaleraCluster, database: str, tries: int) -> int:
         with writer.cursor() as w, reader.cursor() as r:
             w.execute("CREATE TABLE stale_probe (id INT PRIMARY KEY, v INT)")
             w.execute("INSERT INTO stale_probe VALUES (1, 0)")
+            # The row must be on node 2 before the race starts (without this wait the first
+            # read could find no row at all): one causal read, then the waits are switched off.
+            r.execute("SET SESSION wsrep_sync_wait = 1")
+            r.execute("SELECT v FROM stale_probe WHERE id = 1")
+            assert r.fetchone() == (0,)
             r.execute("SET SESSION wsrep_sync_wait = 0")
             for value in range(1, tries + 1):
                 w.execute("UPDATE stale_probe SET v = %s WHERE id = 1", (value,))
@@ -169,6 +174,16 @@ def _stale_reads(galera: GaleraCluster, database: str, tries: int) -> int:
 def _wsrep_counters(galera: GaleraCluster) -> list[Counter[str]]:
     names = ("wsrep_local_commits", "wsrep_local_cert_failures", "wsrep_local_bf_aborts")
     return [Counter({name: int(galera.status(node, name)) for name in names}) for node in NODES]
+
+
+#: The hot-row run lasts HOT_SECONDS, and on until every one of the HOT_CLIENTS has had
+#: HOT_PER_CLIENT answers and HOT_TOTAL were given in all (HOT_CEILING seconds at most): on a
+#: slow machine it runs longer rather than test a handful of writes.
+HOT_CLIENTS = 12
+HOT_SECONDS = 8
+HOT_PER_CLIENT = 15
+HOT_TOTAL = 300
+HOT_CEILING = 40
 
 
 def test_a_hot_row_written_from_three_nodes_is_retried_not_refused(
@@ -190,14 +205,23 @@ def test_a_hot_row_written_from_three_nodes_is_retried_not_refused(
 
     statuses: Counter[int] = Counter()
     per_user: Counter[str] = Counter()
+    per_client = [0] * HOT_CLIENTS  # answers each client got
     lock = threading.Lock()
-    deadline = time.monotonic() + 10
+    began = time.monotonic()
+
+    def enough() -> bool:
+        """The run's goal: every client has written the row often enough, all of them a lot."""
+        return min(per_client) >= HOT_PER_CLIENT and sum(per_client) >= HOT_TOTAL
+
+    def going_on() -> bool:
+        now = time.monotonic() - began
+        return now < HOT_CEILING and (now < HOT_SECONDS or not enough())
 
     def hammer(index: int) -> None:
         client = HttpClient(sites.base_urls[index % 3], timeout=30)
         token = _CSRF.search(client.get("/login").text).group(1)  # type: ignore[union-attr]
         name = names[index % len(names)]
-        while time.monotonic() < deadline:
+        while going_on():
             try:
                 status = client.post("/login", {"username": name, "password": "wrong",
                                                 "csrf_token": token}).status
@@ -206,13 +230,16 @@ def test_a_hot_row_written_from_three_nodes_is_retried_not_refused(
             with lock:
                 statuses[status] += 1
                 per_user[name] += status == 400  # "Invalid password": the failure was counted
+                per_client[index] += 1
 
     before = _wsrep_counters(galera_cluster)
-    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(12)]
+    threads = [threading.Thread(target=hammer, args=(i,)) for i in range(HOT_CLIENTS)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=60)
+        thread.join(timeout=HOT_CEILING + 35)  # a request in flight at the ceiling: 30 s at most
+    seconds = time.monotonic() - began
+    assert not any(thread.is_alive() for thread in threads), "a client is still hammering"
     after = _wsrep_counters(galera_cluster)
     conflicts = sum((a - b)["wsrep_local_cert_failures"] + (a - b)["wsrep_local_bf_aborts"]
                     for a, b in zip(after, before))
@@ -225,9 +252,12 @@ def test_a_hot_row_written_from_three_nodes_is_retried_not_refused(
     conn.close()
     total = sum(statuses.values())
     busy = statuses[503]
-    print(f"\nhot row: {total} failed logins from 12 clients via 3 gunicorns in 10 s: {dict(statuses)}; "
+    print(f"\nhot row: {total} failed logins from {HOT_CLIENTS} clients via 3 gunicorns in {seconds:.1f} s "
+          f"(fewest by one client: {min(per_client)}): {dict(statuses)}; "
           f"503: {busy / total:.2%}; conflicts (certification failures + brute-force aborts) "
           f"re-run: {conflicts}; commits per node: {commits}")
+    assert enough(), (f"the row was not written {HOT_TOTAL} times, {HOT_PER_CLIENT} by each client, "
+                      f"in {HOT_CEILING} s: {total} answers, by client {per_client}")
     assert set(statuses) <= {400, 503}, statuses
     assert busy / total < 0.005
     assert sum(1 for n in commits if n > 0) >= 2, f"the writes did not come from several nodes: {commits}"
@@ -246,6 +276,12 @@ class KillReport:
     killed_at: float = 0.0
     evicted_at: float = 0.0
     restart_seconds: float = 0.0
+    #: acknowledged posts (the run's Progress) when the node was killed, and when it was evicted
+    posts_at_kill: int | None = None
+    posts_at_eviction: int | None = None
+    restarted: bool = False
+    #: why the schedule stopped short, if it did (for the assertion's message)
+    short: str = ""
 
 
 def _watch_eviction(galera: GaleraCluster, survivor: int, size: str, report: KillReport) -> None:
@@ -284,6 +320,19 @@ def _longest_gap(times: list[float], start: float, end: float) -> float:
     return max(b - a for a, b in zip(inside, inside[1:]))
 
 
+#: The kill run's schedule follows what the site acknowledged, not the clock (as in tests/load):
+#: the SIGKILL waits until every user is signed in and KILL_AFTER_POSTS posts were acknowledged
+#: (so there are commits to keep and writes in flight), and the load goes on until
+#: POSTS_AFTER_EVICTION more were acknowledged after the eviction (writes served by the two
+#: survivors) and the victim is back by IST. KILL_SECONDS is the least the load lasts,
+#: KILL_CEILING the most, however slow the machine.
+KILL_USERS = 9
+KILL_AFTER_POSTS = 15
+POSTS_AFTER_EVICTION = 20
+KILL_SECONDS = 12
+KILL_CEILING = 90
+
+
 def test_a_node_killed_mid_load_loses_nothing_and_the_site_fails_over(
     galera_cluster: GaleraCluster, sites: Sites
 ) -> None:
@@ -294,38 +343,70 @@ def test_a_node_killed_mid_load_loses_nothing_and_the_site_fails_over(
 
     def kill_and_restart(budget: Budget) -> None:
         nonlocal victim
-        time.sleep(4)
-        victim = _busiest_node(galera_cluster, sites.database)
-        survivor = 1 if victim != 1 else 2
-        report.killed_at = time.monotonic()
-        galera_cluster.kill(victim)
-        _watch_eviction(galera_cluster, survivor, "2", report)
-        time.sleep(1)
-        report.restart_seconds = galera_cluster.restart(victim)
+        progress = budget.progress
+        if not progress.wait_for(
+            lambda p: p.signed_in == KILL_USERS and p.posts >= KILL_AFTER_POSTS, budget.left()
+        ):
+            report.short = "the load never got to the kill"
+            budget.stop()
+            return
+        try:
+            victim = _busiest_node(galera_cluster, sites.database)
+            survivor = 1 if victim != 1 else 2
+            report.posts_at_kill = progress.posts
+            report.killed_at = time.monotonic()
+            galera_cluster.kill(victim)
+            _watch_eviction(galera_cluster, survivor, "2", report)
+            if report.evicted_at:
+                report.posts_at_eviction = progress.posts
+            time.sleep(1)
+            report.restart_seconds = galera_cluster.restart(victim)
+            report.restarted = True
+        except BaseException:
+            budget.stop()  # no use loading on to the ceiling: the failure is raised as it is
+            raise
 
-    result = run_load(sites.base_urls, users=9, seconds=24, max_requests=20000, run_id=run_id,
-                      timeout=30, on_start=kill_and_restart)
+    def failed_over_under_writes(progress: Progress) -> bool:
+        return (report.restarted and report.posts_at_eviction is not None
+                and progress.posts >= report.posts_at_eviction + POSTS_AFTER_EVICTION)
+
+    result = run_load(sites.base_urls, users=KILL_USERS, seconds=KILL_SECONDS, max_requests=20000,
+                      run_id=run_id, timeout=30, on_start=kill_and_restart,
+                      until=failed_over_under_writes, ceiling=KILL_CEILING)
     checked = _audit_every_node(galera_cluster, sites, result.ledger, run_id)
     logs = sites.logs()
+    print("\n" + result.summary.format())
+    print(result.progress.format())
+    print(checked[0].format())
+
+    assert result.errors == []
+    assert report.killed_at > 0, (
+        f"{report.short}: {KILL_USERS} users signed in and {KILL_AFTER_POSTS} posts acknowledged "
+        f"were not reached in {KILL_CEILING} s; {result.progress.format()}")
+    assert report.evicted_at > 0, "the survivors never evicted the killed node"
+    assert result.reached, (
+        f"the load did not go on to {POSTS_AFTER_EVICTION} posts acknowledged after the eviction "
+        f"(there were {report.posts_at_eviction} then) with node {victim} back (restarted: "
+        f"{report.restarted}) within {KILL_CEILING} s; {result.progress.format()}")
 
     ok = sorted(c.at + c.seconds for c in result.calls if 200 <= c.status < 400)
     answered_again = next(t for t in ok if t > report.evicted_at) - report.evicted_at
     writes_ok = sorted(c.at + c.seconds for c in result.calls
                        if c.action in ("post", "follow", "unfollow") and c.status == 302)
+    posts_ok = [c.at + c.seconds for c in result.calls if c.action == "post" and c.status == 302]
     stall = _longest_gap(writes_ok, report.killed_at, report.evicted_at + 1)
     # Each worker that found the node dead (a query failed, or the ping between requests)
     # says so once, and moved on.
     moved = sum(log.count(f":{galera_cluster.port(victim)} failed") for log in logs)
-    print("\n" + result.summary.format())
-    print(checked[0].format())
-    print(f"node {victim} SIGKILLed: evicted after {report.evicted_at - report.killed_at:.2f} s; "
-          f"longest time without a completed write from the kill to 1 s after the eviction: "
-          f"{stall:.2f} s; first answer "
-          f"after the eviction {answered_again * 1000:.0f} ms after it; failovers logged: {moved}; "
-          f"restart to Synced (IST): {report.restart_seconds:.1f} s")
+    print(f"node {victim} SIGKILLed after {report.killed_at - result.progress.began:.1f} s of load, "
+          f"{report.posts_at_kill} posts acknowledged; evicted after "
+          f"{report.evicted_at - report.killed_at:.2f} s; posts acknowledged after the kill: "
+          f"{sum(t > report.killed_at for t in posts_ok)}, after the eviction: "
+          f"{sum(t > report.evicted_at for t in posts_ok)}; longest time without a completed write "
+          f"from the kill to 1 s after the eviction: {stall:.2f} s; first answer after the eviction "
+          f"{answered_again * 1000:.0f} ms after it; failovers logged: {moved}; restart to Synced "
+          f"(IST): {report.restart_seconds:.1f} s; load {result.summary.seconds:.1f} s")
 
-    assert result.errors == []
-    assert report.evicted_at > 0, "the survivors never evicted the killed node"
     assert result.summary.unanswered == 0, result.summary.by_status
     # Only requests in flight on the dead node may fail (a COMMIT whose outcome is unknown).
     server_errors = {s: n for s, n in result.summary.by_status.items() if s >= 500}
@@ -334,12 +415,17 @@ def test_a_node_killed_mid_load_loses_nothing_and_the_site_fails_over(
     assert moved >= 1  # some worker was on the victim and went elsewhere
     for node_audit in checked:
         assert node_audit.problems == [] and node_audit.lost_writes == 0
-    assert checked[0].acknowledged_messages > 0
+    assert checked[0].acknowledged_messages >= KILL_AFTER_POSTS + POSTS_AFTER_EVICTION
     for log in logs:
         assert faults.gunicorn_health(log, WORKERS) == []
 
 
 # --------------------------------------------------------------------------- no quorum
+
+
+NO_QUORUM_SECONDS = 3
+NO_QUORUM_ROUNDS = 10
+NO_QUORUM_CEILING = 15
 
 
 def test_two_nodes_down_is_a_clear_503_and_the_site_recovers(
@@ -357,22 +443,33 @@ def test_two_nodes_down_is_a_clear_503_and_the_site_recovers(
     while galera_cluster.status(1, "wsrep_cluster_status") == "Primary" and time.monotonic() < deadline:
         time.sleep(0.05)
     report.evicted_at = time.monotonic()
+    lost_quorum = galera_cluster.status(1, "wsrep_cluster_status") != "Primary"
+    # Probes for NO_QUORUM_SECONDS, and on until each site was asked NO_QUORUM_ROUNDS times
+    # (NO_QUORUM_CEILING at most): a slow machine gives as many answers to judge, not fewer.
     probes = []
+    rounds = 0
     as_json = False
-    while time.monotonic() - report.evicted_at < 3:
+    while lost_quorum:
+        spent = time.monotonic() - report.evicted_at
+        if spent >= NO_QUORUM_CEILING or (spent >= NO_QUORUM_SECONDS and rounds >= NO_QUORUM_ROUNDS):
+            break
         for client in clients:
             probes.append(faults.probe(client, as_json=as_json))
             as_json = not as_json
+        rounds += 1
     try:
         report.restart_seconds = galera_cluster.restart(2, 3)
     finally:
         back = time.monotonic()
         recovered = [None] * 3
-        while time.monotonic() - back < 10 and None in recovered:
+        while time.monotonic() - back < 20 and None in recovered:  # the assertion wants < 5 s
             for i, client in enumerate(clients):
                 if recovered[i] is None and faults.probe(client).status == 200:
                     recovered[i] = time.monotonic() - back
             time.sleep(0.05)
+    assert lost_quorum, "node 1 alone still called itself Primary 15 s after nodes 2 and 3 were killed"
+    assert rounds >= NO_QUORUM_ROUNDS, \
+        f"only {rounds} rounds of probes in {NO_QUORUM_CEILING} s without quorum (wanted {NO_QUORUM_ROUNDS})"
     statuses = Counter(p.status for p in probes)
     print(f"\nno quorum after {report.evicted_at - report.killed_at:.2f} s; {len(probes)} probes: "
           f"{dict(statuses)}, slowest {max(p.seconds for p in probes) * 1000:.0f} ms; nodes back "
