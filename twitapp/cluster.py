@@ -122,7 +122,7 @@ class Nodes:
         with self._lock:
             dead = {node: until for node, until in self._dead_until.items() if until > now}
         # Failed ones stay in the list: when every node failed, the one to recover first wins.
-        return [n for n in ring if n not in dead] + sorted((n for n in ring if n in dead), key=dead.get)
+        return [n for n in ring if n not in dead] + sorted((n for n in ring if n in dead), key=dead.__getitem__)
 
     def should_go_back(self, node: Node, since: float) -> bool:
         """Whether a connection on ``node`` since ``since`` (monotonic) should reconnect,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from collections.abc import Mapping
 
@@ -15,6 +15,9 @@ from . import db
 from .i18n import N_, _, error_texts
 from .security import CSRFError
 from .web import wants_json
+
+if TYPE_CHECKING:
+    from wsgi_stack import Response
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,7 @@ def http_error(error: HTTPException) -> Any:
         return error  # redirects raised by routing pass through untouched
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
     headers.append(("Vary", "Accept"))  # the body below depends on it
+    response: Response | str  # JSON, or a rendered page
     if wants_json():
         body: dict[str, Any] = {
             "code": error.code, "name": error.name, "description": error_texts(error)[1]

@@ -57,6 +57,8 @@ from .signals import send as send_signal
 from .wrappers import Request, Response, split_blueprint_path
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from werkzeug.routing import Rule
+
     from .testing import FlaskCliRunner, FlaskClient
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -127,15 +129,19 @@ class App(AppSetup):
         """A test client: requests go straight to the app, no server involved."""
         cls = self.test_client_class
         if cls is None:
-            from .testing import FlaskClient as cls  # type: ignore[no-redef]
-        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)  # type: ignore[no-any-return]
+            from .testing import FlaskClient
+
+            cls = FlaskClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
 
     def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
         """A click test runner for the app's commands (``runner.invoke(args=["cmd"])``)."""
         cls = self.test_cli_runner_class
         if cls is None:
-            from .testing import FlaskCliRunner as cls  # type: ignore[no-redef]
-        return cls(self, **kwargs)  # type: ignore[no-any-return]
+            from .testing import FlaskCliRunner
+
+            cls = FlaskCliRunner
+        return cls(self, **kwargs)
 
     # -- URL building ---------------------------------------------------------------
 
@@ -341,13 +347,15 @@ class App(AppSetup):
 
                 return inspector_response(self, req_ctx)
             self.raise_routing_exception(req)
-        rule = req.url_rule
+        # Routing matched (no routing_exception), so the rule and the view args are set.
+        rule: Rule = req.url_rule  # type: ignore[assignment]
+        view_args: dict[str, t.Any] = req.view_args  # type: ignore[assignment]
         if req.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False):
             return self.make_default_options_response()
         view_func = self.view_functions[rule.endpoint]
         trace = req_ctx.trace
         if trace is None:
-            return self.ensure_sync(view_func)(**req.view_args)
+            return self.ensure_sync(view_func)(**view_args)
         function = getattr(view_func, "__qualname__", None)
         blueprint = req.blueprint
         span = (
@@ -355,7 +363,7 @@ class App(AppSetup):
             if blueprint
             else trace.enter("view", rule.endpoint, function=function)
         )
-        rv = trace.run(span, self.ensure_sync(view_func), **req.view_args)
+        rv = trace.run(span, self.ensure_sync(view_func), **view_args)
         trace.leave(span, returned=type(rv).__name__)
         return rv
 
@@ -465,7 +473,7 @@ class App(AppSetup):
                 # raised and caught) in headers that are empty.
                 response_class = self.response_class
                 if headers is None and response_class.__init__ is BaseResponse.__init__:
-                    rv = response_class(rv, status=status, mimetype=response_class.default_mimetype)
+                    rv = response_class(rv, status=status, mimetype=response_class.default_mimetype)  # type: ignore[arg-type]
                 else:
                     rv = response_class(rv, status=status, headers=headers)  # type: ignore[arg-type]
                 status = headers = None
@@ -516,7 +524,7 @@ class App(AppSetup):
             trace = ctx.trace
             span = trace.enter("session", "save") if trace is not None else None
             self.session_interface.save_session(self, session, response)
-            if span is not None:
+            if trace is not None and span is not None:
                 trace.leave(
                     span,
                     modified=bool(getattr(session, "modified", False)),

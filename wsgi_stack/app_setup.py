@@ -42,7 +42,9 @@ from .scaffold import Scaffold, add_decorator, setupmethod
 from .templating import DispatchingJinjaLoader, Environment
 
 if t.TYPE_CHECKING:  # pragma: no cover
+    from .app import App
     from .blueprints import Blueprint
+    from .wrappers import Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 
@@ -78,6 +80,12 @@ class AppSetup(Scaffold):
     url_map_class = routing.Map
     #: Options for the Jinja environment, read when it is first made.
     jinja_options: dict[str, t.Any] = {}
+
+    if t.TYPE_CHECKING:  # pragma: no cover
+        # Given by App, the one class made from this one; setup code here uses them
+        # (and hands ``self`` on as the App it is).
+        response_class: type[Response]
+        url_for: t.Callable[..., str]
 
     testing = ConfigAttribute[bool]("TESTING")
     secret_key = ConfigAttribute[t.Union[str, bytes, None]]("SECRET_KEY")
@@ -155,7 +163,7 @@ class AppSetup(Scaffold):
 
         self.config = self.make_config(instance_relative_config)
         self.aborter = self.make_aborter()
-        self.json: JSONProvider = self.json_provider_class(self)
+        self.json: JSONProvider = self.json_provider_class(t.cast("App", self))
 
         # The registries of Scaffold (routes, hooks, error handlers) are keyed by scope:
         # ``None`` for the app's own, a blueprint's dotted name for the blueprint's.
@@ -190,7 +198,7 @@ class AppSetup(Scaffold):
     # -- names and folders ----------------------------------------------------------
 
     @cached_property
-    def name(self) -> str:
+    def name(self) -> str:  # type: ignore[override]  # an app finds its name; a blueprint is given one
         """The app's name: the import name, or the script's name for ``__main__``."""
         if self.import_name == "__main__":
             filename = getattr(sys.modules["__main__"], "__file__", None)
@@ -220,9 +228,10 @@ class AppSetup(Scaffold):
         defaults = dict(self.default_config)
         defaults["DEBUG"] = get_debug_flag()
         defaults["STACK_TRACE"] = _trace.env_flag("STACK_TRACE")
-        defaults["STACK_BREAK"] = os.environ.get("STACK_BREAK") or None
+        stack_break = os.environ.get("STACK_BREAK") or None
+        defaults["STACK_BREAK"] = stack_break
         # A misspelt layer name fails here, when the app is made, not on every request.
-        _trace.parse_layer_names(defaults["STACK_BREAK"])
+        _trace.parse_layer_names(stack_break)
         return self.config_class(root_path, defaults)
 
     def make_aborter(self) -> Aborter:
@@ -343,7 +352,7 @@ class AppSetup(Scaffold):
         """Register ``blueprint``'s routes, hooks and handlers on the app. ``options``
         override the blueprint's own: ``url_prefix``, ``subdomain``, ``url_defaults``,
         and ``name`` (to register one blueprint twice). See :mod:`wsgi_stack.blueprints`."""
-        blueprint.register(self, options)
+        blueprint.register(t.cast("App", self), options)
 
     def iter_blueprints(self) -> t.ValuesView[Blueprint]:
         """The registered blueprints, in the order they were registered."""
@@ -402,7 +411,7 @@ class AppSetup(Scaffold):
             options["autoescape"] = self.select_jinja_autoescape
         if "auto_reload" not in options:
             options["auto_reload"] = self.templates_auto_reload
-        env = self.jinja_environment(self, **options)
+        env = self.jinja_environment(t.cast("App", self), **options)
         env.globals.update(
             url_for=self.url_for,
             get_flashed_messages=get_flashed_messages,
@@ -417,7 +426,7 @@ class AppSetup(Scaffold):
         return env
 
     def create_global_jinja_loader(self) -> DispatchingJinjaLoader:
-        return DispatchingJinjaLoader(self)
+        return DispatchingJinjaLoader(t.cast("App", self))
 
     def select_jinja_autoescape(self, filename: str | None) -> bool:
         """Autoescape templates named ``.html``, ``.htm``, ``.xml``, ``.xhtml``, ``.svg``

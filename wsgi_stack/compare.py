@@ -271,7 +271,8 @@ def mask_set_cookie(header: str, now: float) -> str:
 def mask_output(text: str) -> list[str]:
     """Printed lines with log timestamps masked and traceback frames (file paths and lines of the
     framework, which differ by nature) left out; the exception line itself stays."""
-    lines, in_frame = [], False
+    lines: list[str] = []
+    in_frame = False
     for line in text.splitlines():
         if _FRAME.match(line):
             if not in_frame and not (lines and lines[-1].endswith("(frames left out)")):

@@ -68,7 +68,9 @@ class ImportAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     def exec_module(self, module: ModuleType) -> None:
         # The module already ran under its real name. The import system has just set its __spec__
         # to the alias's; give the real one back so relative imports inside it keep working.
-        module.__spec__ = self._real_specs.pop(module.__spec__.name)
+        alias_spec = module.__spec__
+        assert alias_spec is not None  # set by the import system just before this call
+        module.__spec__ = self._real_specs.pop(alias_spec.name)
 
 
 def fail(kind: str, message: str, **extra: Any) -> dict[str, Any]:
@@ -78,7 +80,7 @@ def fail(kind: str, message: str, **extra: Any) -> dict[str, Any]:
 def app_traceback(error: BaseException, app_file: str) -> str:
     """The traceback of an import error, starting at the app file's first frame: the person wants to
     see their own line, not this script's or importlib's."""
-    frames = traceback.extract_tb(error.__traceback__)
+    frames: list[traceback.FrameSummary] = traceback.extract_tb(error.__traceback__)
     app_path = str(Path(app_file).resolve())
     for index, frame in enumerate(frames):
         if str(Path(frame.filename).resolve()) == app_path:
@@ -200,6 +202,7 @@ def run(job: dict[str, Any]) -> dict[str, Any]:
     folder = str(Path(app_file).resolve().parent)
     sys.path.insert(0, folder)
     os.chdir(job["cwd"])
+    failure: BaseException | None
     with CapturedOutput() as output:
         try:
             module = importlib.import_module(Path(app_file).stem)

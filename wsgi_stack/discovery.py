@@ -245,7 +245,8 @@ class ScriptInfo:
             app = self.create_app()
         elif self.app_import_path:
             # The first colon not followed by a slash: 'C:\\x.py' and 'C:/x.py' keep theirs.
-            path, name = ([*re.split(r":(?![\\/])", self.app_import_path, maxsplit=1), None])[:2]
+            path, *rest = re.split(r":(?![\\/])", self.app_import_path, maxsplit=1)
+            name = rest[0] if rest else None
             app = locate_app(prepare_import(path), name)
         else:
             app = None

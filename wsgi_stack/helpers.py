@@ -31,7 +31,7 @@ def get_debug_flag() -> bool:
     """Whether debug mode is asked for in the environment: ``STACK_DEBUG`` or, for
     Flask code, ``FLASK_DEBUG`` (any value but empty, ``0``, ``false``, ``no``)."""
     value = os.environ.get("STACK_DEBUG") or os.environ.get("FLASK_DEBUG")
-    return bool(value) and value.lower() not in {"0", "false", "no"}
+    return bool(value and value.lower() not in {"0", "false", "no"})
 
 
 def get_load_dotenv(default: bool = True) -> bool:
@@ -228,8 +228,9 @@ def send_from_directory(
 def get_root_path(import_name: str) -> str:
     """The folder of a module or package, found without importing it when possible."""
     module = sys.modules.get(import_name)
-    if module is not None and getattr(module, "__file__", None) is not None:
-        return os.path.dirname(os.path.abspath(module.__file__))  # type: ignore[arg-type,type-var]
+    filename = getattr(module, "__file__", None) if module is not None else None
+    if filename is not None:
+        return os.path.dirname(os.path.abspath(filename))
 
     try:
         spec = importlib.util.find_spec(import_name)

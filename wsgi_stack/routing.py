@@ -20,6 +20,7 @@ from __future__ import annotations
 import typing as t
 from urllib.parse import quote as _url_quote
 
+from werkzeug.datastructures import ImmutableDict
 from werkzeug.exceptions import BadHost, HTTPException
 from werkzeug.routing import BaseConverter, BuildError, MapAdapter, Rule, ValidationError
 from werkzeug.routing import IntegerConverter as _WerkzeugIntegerConverter
@@ -71,7 +72,7 @@ class Map(_WerkzeugMap):
     """Werkzeug's ``Map`` with the converter above as ``int``, and a bounded memory of
     what ``bind_to_environ`` made of each host (see :func:`remembered_adapter`)."""
 
-    default_converters = {**_WerkzeugMap.default_converters, "int": IntegerConverter}
+    default_converters = ImmutableDict({**_WerkzeugMap.default_converters, "int": IntegerConverter})
     #: How many host/scheme/script-name combinations are remembered. The Host header is
     #: the client's to choose, so when the memory is full it is emptied and refilled.
     binding_memory_size = 64
@@ -278,7 +279,7 @@ def match_request(adapter: MapAdapter, request: Request, trace: _trace.RequestTr
     """
     span = trace.enter("routing", "match", path=request.path) if trace is not None else None
     try:
-        request.url_rule, request.view_args = adapter.match(return_rule=True)  # type: ignore[misc]
+        request.url_rule, request.view_args = adapter.match(return_rule=True)  # type: ignore[assignment]
     except HTTPException as error:  # NotFound, MethodNotAllowed, RequestRedirect, ...
         request.routing_exception = error
     if span is not None:

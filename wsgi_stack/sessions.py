@@ -270,7 +270,7 @@ def _request_cookie(request: Request, name: str) -> str | None:
     """
     if "cookies" in request.__dict__ or type(request).cookies is not _werkzeug_cookies:
         return request.cookies.get(name)
-    return parse_cookie(request.environ.get("HTTP_COOKIE"), cls=_first_wins).get(name)
+    return parse_cookie(request.environ.get("HTTP_COOKIE"), cls=_first_wins).get(name)  # type: ignore[arg-type]
 
 
 def _first_wins(pairs: t.Sequence[tuple[str, str]] = ()) -> dict[str, str]:

@@ -66,4 +66,4 @@ def jsonify(*args: t.Any, **kwargs: t.Any) -> Response:
             "jsonify needs an application context: it answers with the current app's"
             " response class and JSON settings."
         )
-    return app_ctx.app.json.response(*args, **kwargs)  # type: ignore[no-any-return]
+    return app_ctx.app.json.response(*args, **kwargs)

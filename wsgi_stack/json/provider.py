@@ -18,7 +18,7 @@ from datetime import date
 from werkzeug.http import http_date
 
 if t.TYPE_CHECKING:  # pragma: no cover
-    from werkzeug.sansio.response import Response
+    from ..wrappers import Response
 
     from ..app import App
 
@@ -31,7 +31,7 @@ class JSONProvider:
     """
 
     def __init__(self, app: App) -> None:
-        self._app: App = weakref.proxy(app)
+        self._app = t.cast("App", weakref.proxy(app))
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
         """Serialize ``obj`` to a JSON string."""
