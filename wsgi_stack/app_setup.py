@@ -8,10 +8,12 @@ being built (Flask draws the same line between its ``sansio.App`` and ``Flask``)
 * what only an app registers, on top of :class:`~wsgi_stack.scaffold.Scaffold`'s shared
   decorators: URL rules in the one ``url_map``, blueprints, template filters, tests and
   globals, ``teardown_appcontext`` and shell context functions;
-* the Jinja environment, made on first use, and the template context.
+* the Jinja environment, made on first use.
 
-Nothing here runs per request except :meth:`AppSetup.update_template_context` (for each
-render). The request path is in :mod:`wsgi_stack.app`.
+The request path, and the template context of each render, are in :mod:`wsgi_stack.app`.
+What it asks of the setup stays here, beside the config it reads: ``_make_trace`` (once per
+request), ``redirect``, ``handle_url_build_error``, ``trap_http_exception`` and
+``should_ignore_error``.
 """
 
 from __future__ import annotations
