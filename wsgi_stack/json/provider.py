@@ -116,21 +116,21 @@ class DefaultJSONProvider(JSONProvider):
     mimetype = "application/json"
 
     def dumps(self, obj: t.Any, **kwargs: t.Any) -> str:
-        kwargs.setdefault("default", self.default)
-        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
-        kwargs.setdefault("sort_keys", self.sort_keys)
-        return _encoder(kwargs).encode(obj)
+        # The provider's settings, unless the call gives its own.
+        options = {"default": self.default, "ensure_ascii": self.ensure_ascii, "sort_keys": self.sort_keys}
+        options.update(kwargs)
+        return _encoder(options).encode(obj)
 
     def loads(self, s: str | bytes, **kwargs: t.Any) -> t.Any:
         return json.loads(s, **kwargs)
 
     def response(self, *args: t.Any, **kwargs: t.Any) -> Response:
         obj = self._prepare_response_obj(args, kwargs)
-        dump_args: dict[str, t.Any] = {}
+        dump_args: dict[str, t.Any]
         if (self.compact is None and self._app.debug) or self.compact is False:
-            dump_args.setdefault("indent", 2)
+            dump_args = {"indent": 2}
         else:
-            dump_args.setdefault("separators", (",", ":"))
+            dump_args = {"separators": (",", ":")}
         return self._app.response_class(
             f"{self.dumps(obj, **dump_args)}\n", mimetype=self.mimetype
         )
