@@ -15,7 +15,7 @@ from typing import Any
 from wsgi_stack import Flask
 from wsgi_stack.compression import Compress
 
-from . import db, errors, i18n, negotiation, security, web
+from . import commands, db, errors, i18n, negotiation, security, web
 from .db import init_db
 from .views import auth, follow, site, timelines
 
@@ -81,6 +81,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _check_secret_key(app)
 
     db.init_app(app)
+    commands.init_app(app)  # init-db and seed as app.cli commands
     # First: auth's load_user runs before the CSRF check, so a refused form comes back signed in.
     app.register_blueprint(auth.bp)
     security.init_app(app)

@@ -16,7 +16,7 @@ import pytest
 
 import twitapp
 from twitapp import db, queries
-from twitapp.__main__ import _safe as cli_safe
+from twitapp.commands import safe_url as cli_safe
 from twitapp.__main__ import main as cli
 from twitapp.seed import seed
 from twitapp.views.auth import USERNAME_PATTERN
@@ -260,6 +260,37 @@ def test_cli_init_db_and_seed(database_url: str, capsys: pytest.CaptureFixture[s
         assert conn.count("message") == 120 and conn.count("user") == 12
     finally:
         conn.close()
+
+
+def test_app_cli_init_db_and_seed(app: Any) -> None:
+    """The same commands as app.cli commands (``python -m wsgi_stack --app server:app init-db``)."""
+    runner = app.test_cli_runner()
+    with app.app_context():
+        db.get_db().insert_rows("user", ("username", "email", "pw_hash"), [("old", "o@x", "h")])
+        db.get_db().commit()
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "created an empty schema" in result.output
+    result = runner.invoke(args=["seed", "--users", "7", "--messages", "40", "--follows", "9",
+                                 "--random-seed", "3"])
+    assert result.exit_code == 0, result.output
+    assert "message: 40/40" in result.output and re.search(r"seeded .* in [\d.]+ s", result.output)
+    conn = db.Connection(app.config["DATABASE_URL"])
+    try:
+        assert conn.count("user") == 7 and conn.count("message") == 40  # "old" went with init-db
+        assert conn.user_by_name("old") is None
+    finally:
+        conn.close()
+    refused = runner.invoke(args=["seed", "--users", "-1"])
+    assert refused.exit_code == 2 and "-1 is not in the range" in refused.output
+
+
+def test_app_cli_reports_an_unreachable_database() -> None:
+    app = twitapp.create_app({"TESTING": True, "SECRET_KEY": TEST_KEY,
+                              "DATABASE_URL": "mysql://root:@127.0.0.1:1/x?connect_timeout=1"})
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 1 and "Error: cannot connect" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # no traceback
 
 
 def test_cli_hides_passwords() -> None:
