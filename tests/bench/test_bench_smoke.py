@@ -220,3 +220,11 @@ def test_timelines_quick_agrees_with_minitwit_and_prints_each_timeline() -> None
     ]
     for row in rows:
         assert all(re.fullmatch(r"[\d.]+ / [\d.]+", cell) for cell in row[2:6]), row
+
+
+def test_opcode_counts_are_deterministic_and_rank_frameworks():
+    from bench.opcodes import count_opcodes
+
+    first = sum(count_opcodes("S1", "wsgi_stack", 20).values())
+    assert sum(count_opcodes("S1", "wsgi_stack", 20).values()) == first
+    assert sum(count_opcodes("S1", "flask", 20).values()) > first
