@@ -35,7 +35,7 @@ from .browser import (
     start_chromium,
 )
 from .http_client import HttpClient
-from .live_server import LiveServer, running_server
+from .live_server import BROWSER_THREADS, LiveServer, running_server
 from .people import ENOUGH_FOR_TWO_PAGES, PASSWORD, Person, post, signed_up
 
 HERE = Path(__file__).resolve().parent
@@ -110,11 +110,16 @@ def database_url() -> Iterator[str]:
 def live_server(
     pytestconfig: pytest.Config, database_url: str, artifacts_dir: Path
 ) -> Iterator[LiveServer]:
-    """``gunicorn -w 2 server:app`` on the run's database, stopped at the end of the session."""
+    """``gunicorn -w 2 --threads 4 server:app`` on the run's database, stopped at the end of the session.
+
+    Threads (gthread), as ``scripts/run`` serves it: Chromium's speculative connections must not hold a
+    sync worker until its timeout (they did: WORKER TIMEOUT, "no URI read").
+    """
     with running_server(
         database_url,
         secret_key=secrets.token_urlsafe(48),
         log_path=artifacts_dir / "gunicorn.log",
+        threads=BROWSER_THREADS,
     ) as server:
         pytestconfig.stash[_server_key] = server
         yield server

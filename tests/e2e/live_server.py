@@ -23,6 +23,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 WORKERS = 2
+# Threads per worker for a server a browser talks to (as scripts/run serves it): Chromium opens sockets ahead of
+# need and may send nothing on them; a sync worker blocks reading such a socket until its 30 s timeout and is then
+# killed, while gthread waits for a request on a poller and gives its threads only to sockets that have one.
+BROWSER_THREADS = 4
 START_TIMEOUT = 30.0  # seconds until the server must answer
 STOP_TIMEOUT = 15.0  # seconds for a graceful shutdown before SIGKILL
 
@@ -39,6 +43,7 @@ class LiveServer:
     database_url: str
     log_path: Path
     process: subprocess.Popen[bytes]
+    threads: int = 1  # per worker; more than one means gunicorn's gthread worker
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -112,12 +117,13 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 @contextlib.contextmanager
 def running_server(
     database_url: str, secret_key: str, log_path: Path, project_root: Path | None = None,
-    *, app: str = "server:app", init_db: bool = True,
+    *, app: str = "server:app", init_db: bool = True, threads: int = 1,
 ) -> Iterator[LiveServer]:
     """Initialise the database, run ``gunicorn server:app`` on it, yield it, stop it.
 
     ``project_root`` is where ``server.py`` and the ``twitapp`` package are found (default:
-    this checkout's root, :data:`PROJECT_ROOT`). ``app`` is gunicorn's app to serve;
+    this checkout's root, :data:`PROJECT_ROOT`). ``threads`` > 1 serves with gunicorn's gthread
+    worker, as for a browser (:data:`BROWSER_THREADS`). ``app`` is gunicorn's app to serve;
     ``init_db=False`` leaves the database as it is (a second server on the same one).
     """
     project_root = project_root or PROJECT_ROOT
@@ -141,6 +147,7 @@ def running_server(
         "--bind", f"fd://{listener.fileno()}",
         "--access-logfile", "-",
         "--graceful-timeout", "5",
+        *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
         app,
     ]
     log_path.unlink(missing_ok=True)
@@ -156,7 +163,7 @@ def running_server(
             start_new_session=True,
         )
     listener.close()  # gunicorn holds its own copy now
-    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log_path, process)
+    server = LiveServer(f"http://127.0.0.1:{port}", database_url, log_path, process, threads)
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while not _answers(port):

@@ -70,7 +70,9 @@ def test_workers_reuse_their_connections(
         assert reader.get("/public").status == 200
     after = connections_to(live_server.database_url)
 
-    assert 1 <= len(after) <= WORKERS, f"not one connection per worker: {after}"
+    # One connection per serving thread at most (twitapp keeps one per thread; gthread has several).
+    limit = WORKERS * live_server.threads
+    assert 1 <= len(after) <= limit, f"more than one connection per worker thread ({limit}): {after}"
     # No connection was replaced (a worker idle until now may have added one) ...
     assert before.keys() <= after.keys(), f"connections were replaced: {before} -> {after}"
     # ... and the kept ones did the work: had each request opened a connection of its

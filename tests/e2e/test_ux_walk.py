@@ -26,7 +26,7 @@ from tests.support.mariadb import server_available, temporary_database
 
 from .browser import DESKTOP, PHONE, Browser, Viewport
 from .http_client import HttpClient
-from .live_server import running_server
+from .live_server import BROWSER_THREADS, running_server
 from .people import PASSWORD, Person, post, signed_up, toggle_follow
 
 
@@ -211,7 +211,8 @@ def test_an_unreachable_gravatar_leaves_no_broken_picture(
         pytest.skip(reason)
     monkeypatch.setenv("TWITAPP_GRAVATAR_URL", "https://www.gravatar.com/avatar/")
     with temporary_database(prefix="twitapp_gravatar") as url, running_server(
-        url, secret_key=secrets.token_urlsafe(48), log_path=artifacts_dir / "gunicorn-gravatar.log"
+        url, secret_key=secrets.token_urlsafe(48), log_path=artifacts_dir / "gunicorn-gravatar.log",
+        threads=BROWSER_THREADS,
     ) as server:
         client = signed_up(HttpClient(server.base_url), Person("hopper", PASSWORD))
         post(client, "Gravatar is on here.")
