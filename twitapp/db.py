@@ -470,6 +470,15 @@ def ensure_schema(url: str) -> None:
     except Exception:
         discard(conn)
         raise
+    if not _is_in_memory(url):
+        # Start-up runs in a thread that may never serve a request (gunicorn's gthread worker), so the
+        # connection is not kept: it would sit idle for the life of the worker. An in-memory database
+        # lives only as long as its connection, so that one stays.
+        discard(conn)
+
+
+def _is_in_memory(url: str) -> bool:
+    return parse_url(url).options.get("database") == ":memory:"
 
 
 def now() -> int:
