@@ -76,6 +76,7 @@ def make_shim(folder: Path) -> Path:
         "from flask import Blueprint, Flask, Request, Response  # noqa: F401\n"
     )
     (package / "globals.py").write_text("from flask.globals import _cv_app, _cv_request  # noqa: F401\n")
+    (package / "cli.py").write_text("from flask.cli import *  # noqa: F403\nfrom flask.cli import with_appcontext  # noqa: F401\n")
     shutil.copy(PROJECT_ROOT / "wsgi_stack" / "compression.py", package / "compression.py")
     return folder
 
