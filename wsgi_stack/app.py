@@ -59,8 +59,6 @@ from .wrappers import Request, Response, split_blueprint_path
 if t.TYPE_CHECKING:  # pragma: no cover
     from werkzeug.routing import Rule
 
-    from .testing import FlaskCliRunner, FlaskClient
-
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
 T = t.TypeVar("T")
 
@@ -87,8 +85,6 @@ class App(AppSetup):
     request_class: type[Request] = Request
     response_class: type[Response] = Response
     app_ctx_globals_class = _AppCtxGlobals
-    test_client_class: type[FlaskClient] | None = None
-    test_cli_runner_class: type[FlaskCliRunner] | None = None
     session_interface: SessionInterface = SecureCookieSessionInterface()
 
     # -- templates ----------------------------------------------------------------
@@ -124,24 +120,6 @@ class App(AppSetup):
             return self.request_context(builder.get_environ())
         finally:
             builder.close()
-
-    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
-        """A test client: requests go straight to the app, no server involved."""
-        cls = self.test_client_class
-        if cls is None:
-            from .testing import FlaskClient
-
-            cls = FlaskClient
-        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
-
-    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
-        """A click test runner for the app's commands (``runner.invoke(args=["cmd"])``)."""
-        cls = self.test_cli_runner_class
-        if cls is None:
-            from .testing import FlaskCliRunner
-
-            cls = FlaskCliRunner
-        return cls(self, **kwargs)
 
     # -- URL building ---------------------------------------------------------------
 
@@ -684,29 +662,6 @@ class App(AppSetup):
         trace_logger.info(
             "%s %s\n%s", ctx.request.method, ctx.request.full_path.rstrip("?"), ctx.trace.render()
         )
-
-    # -- serving --------------------------------------------------------------------
-
-    def run(
-        self,
-        host: str | None = None,
-        port: int | None = None,
-        debug: bool | None = None,
-        load_dotenv: bool = True,
-        **options: t.Any,
-    ) -> None:
-        """Serve the app with Werkzeug's development server (for development only; in
-        production use a WSGI server such as gunicorn), as Flask's ``app.run`` does.
-
-        ``host``/``port`` default to ``SERVER_NAME``'s, else ``127.0.0.1:5000``. Debug mode
-        (``debug``, else ``FLASK_DEBUG`` from the environment or a ``.env`` file) turns on
-        the reloader and the debugger. ``options`` go to :func:`werkzeug.serving.run_simple`.
-        Under ``wsgi-stack run`` (or ``flask run``) the call does nothing: that command
-        serves the app already, and a module calling ``app.run()`` at import must not block it.
-        """
-        from .serving import run_app
-
-        run_app(self, host, port, debug, load_dotenv, options)
 
 
 #: The same class under Flask's name, so Flask code runs with one import changed.

@@ -8,7 +8,9 @@ being built (Flask draws the same line between its ``sansio.App`` and ``Flask``)
 * what only an app registers, on top of :class:`~wsgi_stack.scaffold.Scaffold`'s shared
   decorators: URL rules in the one ``url_map``, blueprints, template filters, tests and
   globals, ``teardown_appcontext`` and shell context functions;
-* the Jinja environment, made on first use.
+* the Jinja environment, made on first use;
+* what drives a built app from outside: ``test_client``, ``test_cli_runner`` and ``run``
+  (Werkzeug's development server, through :mod:`wsgi_stack.serving`).
 
 The request path, and the template context of each render, are in :mod:`wsgi_stack.app`.
 What it asks of the setup stays here, beside the config it reads: ``_make_trace`` (once per
@@ -46,6 +48,7 @@ from .templating import DispatchingJinjaLoader, Environment
 if t.TYPE_CHECKING:  # pragma: no cover
     from .app import App
     from .blueprints import Blueprint
+    from .testing import FlaskCliRunner, FlaskClient
     from .wrappers import Response
 
 F = t.TypeVar("F", bound=t.Callable[..., t.Any])
@@ -82,6 +85,8 @@ class AppSetup(Scaffold):
     url_map_class = routing.Map
     #: Options for the Jinja environment, read when it is first made.
     jinja_options: dict[str, t.Any] = {}
+    test_client_class: type[FlaskClient] | None = None
+    test_cli_runner_class: type[FlaskCliRunner] | None = None
 
     if t.TYPE_CHECKING:  # pragma: no cover
         # Given by App, the one class made from this one; setup code here uses them
@@ -489,3 +494,43 @@ class AppSetup(Scaffold):
         """Whether teardown functions should see ``error`` as ``None``; never, here."""
         return False
 
+    # -- driving the app from outside: test clients and the development server -------------
+
+    def test_client(self, use_cookies: bool = True, **kwargs: t.Any) -> FlaskClient:
+        """A test client: requests go straight to the app, no server involved."""
+        cls = self.test_client_class
+        if cls is None:
+            from .testing import FlaskClient
+
+            cls = FlaskClient
+        return cls(self, self.response_class, use_cookies=use_cookies, **kwargs)
+
+    def test_cli_runner(self, **kwargs: t.Any) -> FlaskCliRunner:
+        """A click test runner for the app's commands (``runner.invoke(args=["cmd"])``)."""
+        cls = self.test_cli_runner_class
+        if cls is None:
+            from .testing import FlaskCliRunner
+
+            cls = FlaskCliRunner
+        return cls(t.cast("App", self), **kwargs)
+
+    def run(
+        self,
+        host: str | None = None,
+        port: int | None = None,
+        debug: bool | None = None,
+        load_dotenv: bool = True,
+        **options: t.Any,
+    ) -> None:
+        """Serve the app with Werkzeug's development server (for development only; in
+        production use a WSGI server such as gunicorn), as Flask's ``app.run`` does.
+
+        ``host``/``port`` default to ``SERVER_NAME``'s, else ``127.0.0.1:5000``. Debug mode
+        (``debug``, else ``FLASK_DEBUG`` from the environment or a ``.env`` file) turns on
+        the reloader and the debugger. ``options`` go to :func:`werkzeug.serving.run_simple`.
+        Under ``wsgi-stack run`` (or ``flask run``) the call does nothing: that command
+        serves the app already, and a module calling ``app.run()`` at import must not block it.
+        """
+        from .serving import run_app
+
+        run_app(t.cast("App", self), host, port, debug, load_dotenv, options)
