@@ -135,15 +135,6 @@ def test_the_alias_has_flask_metadata_only_by_name():
     assert list(finder.find_distributions(context())) == []  # listing every distribution: not ours to add
 
 
-def test_standins_refuse_to_be_used():
-    from tests.flask_suite.plugins.flask_standins import OutOfScope, signals
-
-    with pytest.raises(OutOfScope, match="appcontext_popped.connected_to"):
-        signals.appcontext_popped.connected_to
-    with pytest.raises(AttributeError):
-        signals.appcontext_popped.__wrapped__  # introspection sees an ordinary missing attribute
-
-
 def test_scope_file_gives_every_group_a_reason_and_an_issue():
     scope = Scope.load(SCOPE_TOML)
     assert all(g.reason.strip() for g in scope.groups)

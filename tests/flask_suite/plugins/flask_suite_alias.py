@@ -5,10 +5,11 @@ Loaded with ``-p flask_suite_alias`` by ``run.py``. A meta-path finder answers e
 ``flask.json.tag is wsgi_stack.json.tag`` and a test that patches ``flask.x`` patches wsgi_stack. Nothing is
 copied or wrapped, and wsgi_stack's files are never touched.
 
-Some of Flask is still pending in wsgi_stack (see ``scope.toml``). A few test files import such names at module
-level, which would cost every test in the file, not only those that use the name. For those exact names, inert
-stand-ins from ``flask_standins`` are supplied, each only while wsgi_stack lacks the name (a whole module can be
-stood in for too). They raise on use, and the terminal summary lists every one that was handed out.
+While some of Flask is pending in wsgi_stack (see ``scope.toml``), a test file that imports a pending name at
+module level would lose every test in it, not only those that use the name. For such a name, a stand-in module
+can be named in ``STANDIN_NAMES`` (or ``STANDIN_MODULES`` for a whole module); it is supplied only while
+wsgi_stack lacks the name, and the terminal summary lists every one handed out. Nothing is pending today, so
+both tables are empty.
 
 ``importlib.metadata`` answers for the alias too: the distribution ``flask`` is the Flask release the suite
 judges against (``FLASK_VERSION``), as ``importlib.metadata.version("flask")`` would be in Flask's own run
@@ -39,12 +40,10 @@ TARGET = "wsgi_stack"
 # The Flask release the alias stands for (run.py's FLASK_VERSION, the suite being run).
 FLASK_VERSION = "3.1.3"
 
-# Pending modules that test files import at the top: alias name -> stand-in module (none today).
+# Pending modules that test files import at the top: alias name -> stand-in module.
 STANDIN_MODULES: dict[str, str] = {}
 # Pending names imported at the top of test files: (alias module, attribute) -> "stand-in module:attribute".
-STANDIN_NAMES: dict[tuple[str, str], str] = {
-    ("flask", "appcontext_popped"): "flask_standins.signals:appcontext_popped",  # test_testing.py
-}
+STANDIN_NAMES: dict[tuple[str, str], str] = {}
 
 
 class AliasDistribution(importlib.metadata.Distribution):
