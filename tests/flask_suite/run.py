@@ -35,6 +35,7 @@ import sys
 import tarfile
 import time
 import xml.etree.ElementTree as ElementTree
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -242,10 +243,7 @@ def write_ratchet(minimums: dict[str, int]) -> None:
 
 def file_rows(result: dict[str, Any]) -> list[tuple[str, dict[str, int], str]]:
     """One row per test file: its counts and a note (pending tests in it, or its collection error)."""
-    pending: dict[str, int] = {}
-    for tid, test in result["tests"].items():
-        if test["group"]:
-            pending[tid.split("::", 1)[0]] = pending.get(tid.split("::", 1)[0], 0) + 1
+    pending = Counter(tid.split("::", 1)[0] for tid, test in result["tests"].items() if test["group"])
     rows = []
     for name in sorted(set(result["files"]) | set(result["collection_errors"])):
         if name in result["collection_errors"]:
