@@ -191,6 +191,36 @@ class Response(_WerkzeugResponse):
                 return buffered
         return super().get_app_iter(environ)
 
+    def get_wsgi_response(
+        self, environ: dict[str, t.Any]
+    ) -> tuple[t.Iterable[bytes], str, list[tuple[str, str]]]:
+        """Werkzeug's ``get_wsgi_response``, without copying the headers when there is
+        nothing to fix in them: no ``Location`` or ``Content-Location`` to make a URI, a
+        ``Content-Length`` already set (``set_data`` sets it), and a status whose
+        headers Werkzeug keeps as they are (not 1xx, 204 or 304). Werkzeug's
+        ``get_wsgi_headers`` would return an equal copy (a ``Headers`` built pair by
+        pair, validating each); the list the server gets is the same. Anything else,
+        or a class with its own ``get_wsgi_headers``, goes to Werkzeug.
+        """
+        status = self.status_code
+        if (
+            type(self).get_wsgi_headers is _WerkzeugResponse.get_wsgi_headers
+            and 200 <= status
+            and status not in (204, 304)
+        ):
+            headers = list(self.headers)
+            has_length = False
+            for key, _ in headers:
+                lowered = key.lower()
+                if lowered == "content-length":
+                    has_length = True
+                elif lowered == "location" or lowered == "content-location":
+                    break
+            else:
+                if has_length:
+                    return self.get_app_iter(environ), self.status, headers
+        return super().get_wsgi_response(environ)
+
     default_mimetype: str | None = "text/html"
     json_module = json
     # Keep Location as the view gave it: relative redirects are valid HTTP since RFC 7231.

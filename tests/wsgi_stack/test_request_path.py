@@ -135,3 +135,57 @@ def test_other_bodies_go_through_werkzeug():
     assert _wsgi_call(app, path="/none")[2] == b""
     assert _wsgi_call(app, path="/text-list")[2] == "éx".encode()
     assert _wsgi_call(app, path="/upper")[2] == b"SHOUT"
+
+
+def _werkzeug_answer(response, environ):
+    from werkzeug.wrappers import Response as WerkzeugResponse
+
+    app_iter, status, headers = WerkzeugResponse.get_wsgi_response(response, environ)
+    return status, headers, b"".join(app_iter)
+
+
+def test_wsgi_headers_equal_werkzeugs_for_every_kind_of_response():
+    from werkzeug.test import EnvironBuilder
+
+    from wsgi_stack import Response
+
+    def variants():
+        yield Response("plain")
+        yield Response("made", status=201, headers={"X-A": "1", "Set-Cookie": "a=b"})
+        yield Response("", status=204)
+        yield Response("old", status=304, headers={"ETag": '"x"', "Content-Encoding": "gzip"})
+        yield Response("go", status=302, headers={"Location": "/ü/next"})
+        yield Response("go", status=302, headers={"location": "http://example.com/a b"})
+        yield Response("here", headers={"Content-Location": "/é"})
+        yield Response("info", status=103)
+        yield Response(["a", b"b"])  # a sequence without Content-Length yet
+        yield Response((c for c in [b"s"]))  # a stream: no length to set
+        yield Response("explicit", headers={"Content-Length": "8"})
+        no_length = Response("x")
+        del no_length.headers["Content-Length"]
+        yield no_length
+        no_length_auto = Response("x")
+        no_length_auto.automatically_set_content_length = False
+        del no_length_auto.headers["Content-Length"]
+        yield no_length_auto
+
+    for method in ("GET", "HEAD"):
+        environ = EnvironBuilder(path="/a/b", method=method, base_url="http://h.example/root").get_environ()
+        for ours, theirs in zip(variants(), variants()):
+            app_iter, status, headers = ours.get_wsgi_response(environ)
+            assert (status, headers, b"".join(app_iter)) == _werkzeug_answer(theirs, environ), (method, theirs)
+
+
+def test_a_response_class_with_its_own_wsgi_headers_has_them_used():
+    from wsgi_stack import Response
+
+    class Tagged(Response):
+        def get_wsgi_headers(self, environ):
+            headers = super().get_wsgi_headers(environ)
+            headers["X-Tagged"] = "yes"
+            return headers
+
+    app = Flask(__name__)
+    app.response_class = Tagged
+    app.add_url_rule("/", "index", lambda: "text")
+    assert _wsgi_call(app)[1]["X-Tagged"] == "yes"
