@@ -2,7 +2,10 @@
 
 twitapp imports only names Flask also has, so it runs on Flask unchanged when ``import
 wsgi_stack`` finds a shim instead: a package of that name, made in a temporary folder for the
-run and put first on ``sys.path`` of the Flask processes only, that re-exports Flask. (The
+run and put first on ``sys.path`` of the Flask processes only (by :func:`use_framework`, at the
+top of each such process: ``PYTHONPATH`` is not enough, since ``python -m`` and gunicorn put the
+working directory, with the real ``wsgi_stack`` in it, before it), that re-exports Flask. Every
+process checks which framework it got and refuses to run on the other one. (The
 shim also carries wsgi_stack's ``compression`` module, an after-request step built on public
 APIs, so both apps do the same work; requests here send no ``Accept-Encoding``, so nothing is
 compressed anyway.) Both apps read copies of one seeded SQLite file and sign in as the same
@@ -82,11 +85,37 @@ def make_shim(folder: Path) -> Path:
 
 
 def child_environment(framework: str, shim: Path) -> dict[str, str]:
-    """The environment of a process that runs twitapp on ``framework``."""
-    paths = [str(PROJECT_ROOT)]
+    """The environment of a process that runs twitapp on ``framework``: read by
+    :func:`use_framework` when the process starts (see :mod:`bench.twitapp_server`)."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "BENCH_TWITAPP_FRAMEWORK": framework,
+        "BENCH_TWITAPP_SHIM": str(shim),
+    }
+
+
+def running_framework() -> str:
+    """Which framework ``import wsgi_stack`` gives this process: ``flask`` through the shim,
+    else ``wsgi_stack``."""
+    import wsgi_stack
+
+    return "flask" if wsgi_stack.Flask.__module__.startswith("flask") else "wsgi_stack"
+
+
+def use_framework(framework: str, shim: str | Path) -> None:
+    """Make ``import wsgi_stack`` give ``framework`` in this process, before anything imports it.
+
+    For Flask the shim goes first on ``sys.path``: ``PYTHONPATH`` alone loses to the working
+    directory, which ``python -m`` and gunicorn put in front and which holds the real package.
+    Raises if the process ends up on the other framework.
+    """
+    if "wsgi_stack" in sys.modules:
+        raise RuntimeError("wsgi_stack was imported before the framework was chosen")
     if framework == "flask":
-        paths.insert(0, str(shim))
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+        sys.path.insert(0, str(shim))
+    if running_framework() != framework:
+        raise RuntimeError(f"asked for {framework}, but `import wsgi_stack` gives {running_framework()}")
 
 
 # -- a signed-in user, over any transport ---------------------------------------------------
@@ -134,8 +163,11 @@ def page_request(page: Page, cookie: str, csrf_token: str) -> tuple[dict[str, st
 
 
 def child(database: str, usernames: list[str], clock: str) -> None:
-    """Serve the parent's commands on stdin/stdout: ``check``, or ``PAGE_INDEX N`` (time N requests)."""
+    """Serve the parent's commands on stdin/stdout: ``check``, or ``PAGE_INDEX N`` (time N requests).
+    The environment says which framework (:func:`child_environment`)."""
     import time
+
+    use_framework(os.environ["BENCH_TWITAPP_FRAMEWORK"], os.environ["BENCH_TWITAPP_SHIM"])
 
     from bench import twitapp_load
     from bench.framework import run_requests
@@ -156,7 +188,7 @@ def child(database: str, usernames: list[str], clock: str) -> None:
             for environ, body in requests:
                 answer = call(app, environ, body)
                 answers.append([answer.status, answer.header("Content-Type"), len(answer.body)])
-            reply: Any = answers
+            reply: Any = {"framework": running_framework(), "app": type(app).__module__, "answers": answers}
         else:
             environ, body = requests[int(command[0])]
             n = int(command[1])
@@ -204,7 +236,11 @@ def ask(proc: subprocess.Popen[str], command: str) -> Any:
 def in_process(shim: Path, databases: dict[str, Path], usernames: list[str], args: argparse.Namespace) -> None:
     measured = pages(usernames)
     with children(shim, databases, usernames, args.clock) as procs:
-        answers = {fw: ask(proc, "check") for fw, proc in procs.items()}
+        checks = {fw: ask(proc, "check") for fw, proc in procs.items()}
+        for framework, check in checks.items():
+            if check["framework"] != framework:
+                raise RuntimeError(f"the {framework} child runs {check['framework']} ({check['app']})")
+        answers = {fw: check["answers"] for fw, check in checks.items()}
         for index, page in enumerate(measured):
             statuses = {fw: answers[fw][index][0] for fw in FRAMEWORKS}
             if any(int(s.split()[0]) != page.status for s in statuses.values()):
@@ -225,6 +261,7 @@ def in_process(shim: Path, databases: dict[str, Path], usernames: list[str], arg
         f"\n### twitapp in process ({args.clock} clock, {args.batches} interleaved batches of "
         f"~{args.batch_ms:g} ms per cell, one child process per framework)\n"
     )
+    print("Apps checked: " + ", ".join(f"{fw} child runs {c['app']}.Flask" for fw, c in checks.items()) + "\n")
     print("| page | wsgi_stack µs | Flask µs | wsgi_stack / Flask | bytes (wsgi_stack, Flask) |")
     print("|---|---:|---:|---:|---:|")
     for index, page in enumerate(measured):
@@ -252,7 +289,9 @@ def under_gunicorn(shim: Path, databases: dict[str, Path], usernames: list[str],
         for framework in FRAMEWORKS:
             env = child_environment(framework, shim)
             env.update(DATABASE_URL=f"sqlite:///{databases[framework]}", SECRET_KEY=SECRET_KEY)
-            server = stack.enter_context(gunicorn("server:app", env=env, workers=args.workers))
+            # bench.twitapp_server refuses to load on the other framework, so a worker that
+            # would run the wrong one never boots and gunicorn fails to start.
+            server = stack.enter_context(gunicorn("bench.twitapp_server:app", env=env, workers=args.workers))
             user = twitapp_load.sign_in(server, usernames[0])
             targets[framework] = (server, user)
         for index, page in enumerate(measured):
