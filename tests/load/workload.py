@@ -42,6 +42,8 @@ from tests.e2e.http_client import HttpClient, Reply
 from .budget import Budget, OutOfBudget, Progress
 
 PASSWORD = "load-test password 1"
+#: Seconds a simulated user waits after a 503 or no answer before the next request.
+UNAVAILABLE_PAUSE = 0.2
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _TOKEN = re.compile(r"\[(L[0-9a-f]+-\d+-\d+)\]")
 
@@ -280,7 +282,12 @@ class SimulatedUser(threading.Thread):
         except (OSError, http.client.HTTPException):
             reply = None
         self.recorder.add(Call(action, reply.status if reply else 0, time.monotonic() - began, began))
-        if self.think:
+        if reply is None or reply.status == 503:
+            # The site is unavailable: a person waits a moment before the next click. Without
+            # the pause, ten users reload hundreds of times a second while a 503 takes about a
+            # millisecond, and spend the run's request budget before the database is back.
+            time.sleep(UNAVAILABLE_PAUSE)
+        elif self.think:
             time.sleep(self.rng.uniform(0, self.think))
         return reply
 
