@@ -77,6 +77,7 @@ class Progress:
 
 class Budget:
     """Permission to send requests: until ``max_requests``, and until the run's time is up.
+    With a goal, ``max_requests`` ends the run only once the goal holds.
 
     Without a goal (``until``) the time is up after ``seconds``. With one, it is up once
     ``seconds`` have passed *and* ``until(progress)`` holds, or at ``ceiling`` seconds at the
@@ -114,12 +115,13 @@ class Budget:
             self.stop()
             return False
         with self._lock:
-            if self.remaining <= 0:
-                exhausted = True
-            else:
+            exhausted = self.remaining <= 0
+            if not exhausted:
                 self.remaining -= 1
-                exhausted = False
-        if exhausted:
+        # The request count ends a run with a goal only once the goal holds: on a fast machine
+        # the count comes sooner, and the run must not end emptier there (the ceiling still
+        # bounds it).
+        if exhausted and self.reached:
             self.stop()
             return False
         return True

@@ -168,6 +168,14 @@ def test_a_budget_with_a_goal_runs_past_its_seconds_until_the_goal_or_the_ceilin
     assert budget.take() is False
 
 
+def test_a_budget_with_a_goal_is_not_ended_by_its_request_count_before_the_goal() -> None:
+    progress = Progress(users=1)
+    budget = Budget(10, 2, until=lambda p: p.signed_in == p.users, ceiling=20, progress=progress)
+    assert [budget.take() for _ in range(4)] == [True, True, True, True]  # past the count
+    progress.note_signed_in()
+    assert budget.take() is False and budget.reached  # the goal holds: the count ends it now
+
+
 def test_progress_wakes_waiters_and_says_when_the_run_ended() -> None:
     progress = Progress(users=1, servers=2)
     threading.Timer(0.05, progress.note_post, args=(1, True)).start()
