@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,6 +92,22 @@ def remove_profile_dir(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
 
 
+def _replaced(old_page: WebElement) -> bool:
+    """Whether the document ``old_page`` belongs to has been replaced (Selenium's
+    ``staleness_of``, one poll). Asked in the middle of the swap, ChromeDriver can answer
+    "Node with given id does not belong to the document" instead of "stale": that is no
+    answer yet, so the wait polls again rather than failing the test."""
+    try:
+        old_page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as error:
+        if "does not belong to the document" in str(error):
+            return False
+        raise
+    return False
+
+
 class Browser:
     """One person's browser on one site: navigate, fill, click, read, all waiting for the page."""
 
@@ -133,7 +148,7 @@ class Browser:
         old_page = self.driver.find_element(By.TAG_NAME, "html")
         action.click()
         wait = WebDriverWait(self.driver, NAVIGATION_TIMEOUT)
-        wait.until(expected_conditions.staleness_of(old_page))
+        wait.until(lambda d: _replaced(old_page))
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     def click_link(self, words: str) -> None:
