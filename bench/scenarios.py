@@ -113,15 +113,16 @@ def select(names: str | Iterable[str] | None) -> list[Scenario]:
     return [SCENARIOS[n] for n in wanted]
 
 
-def base_environ(scenario: Scenario, cookie: str | None = None) -> dict[str, Any]:
-    """A WSGI environ for the scenario, to be copied for each call (see :func:`call`)."""
-    headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {}
+def make_environ(
+    method: str,
+    path: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    content_type: str | None = None,
+) -> dict[str, Any]:
+    """A WSGI environ for one request, to be copied for each call (see :func:`call`)."""
     builder = EnvironBuilder(
-        path=scenario.path,
-        method=scenario.method,
-        data=scenario.body or None,
-        content_type=scenario.content_type,
-        headers=headers,
+        path=path, method=method, data=body or None, content_type=content_type, headers=headers
     )
     try:
         environ = builder.get_environ()
@@ -130,6 +131,12 @@ def base_environ(scenario: Scenario, cookie: str | None = None) -> dict[str, Any
     # The body is given afresh to every call; the template must not hold a used stream.
     environ.pop("wsgi.input", None)
     return environ
+
+
+def base_environ(scenario: Scenario, cookie: str | None = None) -> dict[str, Any]:
+    """A WSGI environ for the scenario, to be copied for each call (see :func:`call`)."""
+    headers = {"Cookie": f"{SESSION_COOKIE}={cookie}"} if cookie else {}
+    return make_environ(scenario.method, scenario.path, scenario.body, headers, scenario.content_type)
 
 
 @dataclass

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from bench.scenarios import SESSION_COOKIE, Scenario
+from bench.scenarios import SESSION_COOKIE, Scenario, call, make_environ
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 FRAMEWORKS = ("wsgi_stack", "flask")
@@ -114,8 +114,9 @@ def use_framework(framework: str, shim: str | Path) -> None:
         raise RuntimeError("wsgi_stack was imported before the framework was chosen")
     if framework == "flask":
         sys.path.insert(0, str(shim))
-    if running_framework() != framework:
-        raise RuntimeError(f"asked for {framework}, but `import wsgi_stack` gives {running_framework()}")
+    running = running_framework()
+    if running != framework:
+        raise RuntimeError(f"asked for {framework}, but `import wsgi_stack` gives {running}")
 
 
 # -- a signed-in user, over any transport ---------------------------------------------------
@@ -131,22 +132,8 @@ class WSGITransport:
     def request(
         self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, str], bytes]:
-        from bench.scenarios import call
-
-        answer = call(self.app, request_environ(method, path, body, headers or {}), body)
+        answer = call(self.app, make_environ(method, path, body, headers), body)
         return int(answer.status.split()[0]), {k.lower(): v for k, v in answer.headers}, answer.body
-
-
-def request_environ(method: str, path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
-    from werkzeug.test import EnvironBuilder
-
-    builder = EnvironBuilder(path=path, method=method, data=body or None, headers=headers)
-    try:
-        environ = builder.get_environ()
-    finally:
-        builder.close()
-    environ.pop("wsgi.input", None)
-    return environ
 
 
 def page_request(page: Page, cookie: str, csrf_token: str) -> tuple[dict[str, str], bytes]:
@@ -171,7 +158,6 @@ def child(database: str, usernames: list[str], clock: str) -> None:
 
     from bench import twitapp_load
     from bench.framework import run_requests
-    from bench.scenarios import call
     from twitapp import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{database}", "SECRET_KEY": SECRET_KEY})
@@ -179,7 +165,7 @@ def child(database: str, usernames: list[str], clock: str) -> None:
     requests = []
     for page in pages(usernames):
         headers, body = page_request(page, user.cookie, user.csrf_token)
-        requests.append((request_environ(page.method, page.path, body, headers), body))
+        requests.append((make_environ(page.method, page.path, body, headers), body))
     timer = {"cpu": time.thread_time_ns, "wall": time.perf_counter_ns}[clock]
     for line in sys.stdin:
         command = line.split()
