@@ -30,6 +30,7 @@ from werkzeug.wrappers import Request as _WerkzeugRequest
 
 from . import routing
 from .globals import _cv_app, _cv_request
+from .sessions import request_cookie
 from .signals import appcontext_popped, appcontext_pushed
 from .signals import send as send_signal
 
@@ -266,7 +267,7 @@ class RequestContext:
         if self._session_value is None:
             if "HTTP_COOKIE" not in self.request.environ:
                 return None
-            if self.app.session_interface.get_cookie_name(self.app) not in self.request.cookies:
+            if request_cookie(self.request, self.app.session_interface.get_cookie_name(self.app)) is None:
                 return None
             self._open_session()
         return self._session_value

@@ -261,7 +261,7 @@ _werkzeug_set_cookie = _SansIOResponse.set_cookie
 _werkzeug_vary = _SansIOResponse.__dict__["vary"]
 
 
-def _request_cookie(request: Request, name: str) -> str | None:
+def request_cookie(request: Request, name: str) -> str | None:
     """``request.cookies.get(name)``.
 
     ``request.cookies`` finds the Cookie header by walking every key of the environ (it
@@ -416,7 +416,7 @@ class SecureCookieSessionInterface(SessionInterface):
         signer = self.get_signing_serializer(app)
         if signer is None:
             return None
-        cookie = _request_cookie(request, self.get_cookie_name(app))
+        cookie = request_cookie(request, self.get_cookie_name(app))
         if not cookie:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
