@@ -39,6 +39,27 @@ SITE = "tests.galera.site:app"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+#: Lines of a node's log that say how the cluster's membership changed (evictions, partitions,
+#: a component without quorum), and lines of the app's log that say why it answered 503.
+_MEMBERSHIP = re.compile(r"non-primary|suspect|partition|declaring|view\(|quorum", re.IGNORECASE)
+_APP_UNAVAILABLE = re.compile(r"failed|unavailable|1047|2013", re.IGNORECASE)
+
+
+def _membership_changes(galera: GaleraCluster, app_logs: list[str], lines: int = 12) -> str:
+    """What the nodes and the app logged about membership and failures: printed when more
+    requests failed than the kill can explain, so that a rare failure can be read afterwards
+    (the cluster's folder is gone by then)."""
+    parts = []
+    for node in NODES:
+        found = [line for line in galera.log_tail(node, 2000).splitlines()
+                 if _MEMBERSHIP.search(line) and "Passing config" not in line]  # not the settings
+        parts.append(f"-- node {node}:\n" + "\n".join(found[-lines:]))
+    for index, log in enumerate(app_logs):
+        found = [line for line in log.splitlines() if _APP_UNAVAILABLE.search(line)]
+        parts.append(f"-- app server {index}:\n" + "\n".join(found[-lines:]))
+    return "\n".join(parts)
+
+
 def _all_synced(galera: GaleraCluster) -> None:
     for node in NODES:
         assert galera.status(node, "wsrep_local_state_comment") == "Synced", galera.log_tail(node)
@@ -410,7 +431,8 @@ def test_a_node_killed_mid_load_loses_nothing_and_the_site_fails_over(
     assert result.summary.unanswered == 0, result.summary.by_status
     # Only requests in flight on the dead node may fail (a COMMIT whose outcome is unknown).
     server_errors = {s: n for s, n in result.summary.by_status.items() if s >= 500}
-    assert set(server_errors) <= {503} and sum(server_errors.values()) <= WORKERS, server_errors
+    assert set(server_errors) <= {503} and sum(server_errors.values()) <= WORKERS, (
+        f"{server_errors}\n{_membership_changes(galera_cluster, logs)}")
     assert answered_again < 1.0
     assert moved >= 1  # some worker was on the victim and went elsewhere
     for node_audit in checked:
